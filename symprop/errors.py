@@ -1,0 +1,57 @@
+"""Named exceptions: every error symprop raises on purpose is a SympropError.
+
+The CLI turns a SympropError into one line on stderr and exit code 2; anything
+else is a bug and keeps its traceback.
+"""
+
+__all__ = [
+    "SympropError",
+    "ProblemFileError",
+    "ExpressionError",
+    "ComputationError",
+    "PrecisionError",
+]
+
+
+class SympropError(Exception):
+    """Base class. Carries where the problem is: a file and a key path."""
+
+    def __init__(self, message, *, source=None, key=None):
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.key = key
+
+    def __str__(self):
+        where = []
+        if self.source:
+            where.append(str(self.source))
+        if self.key:
+            where.append(f"key '{self.key}'")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+    def at(self, *, source=None, key=None):
+        """Fill in the location if it is not known yet; return self for `raise`."""
+        if self.source is None:
+            self.source = source
+        if self.key is None:
+            self.key = key
+        return self
+
+
+class ProblemFileError(SympropError, ValueError):
+    """A problem file (or dict) is malformed: syntax, schema, shapes, names."""
+
+
+class ExpressionError(ProblemFileError):
+    """An expression or value string is not in the whitelisted grammar."""
+
+
+class ComputationError(SympropError, ArithmeticError):
+    """The problem is well-formed but its numbers are not: division by zero,
+    log of a non-positive value, exact numbers grown beyond the set limit."""
+
+
+class PrecisionError(ComputationError):
+    """A decimal could not be certified to the requested digits."""

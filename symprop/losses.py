@@ -1,0 +1,89 @@
+"""Losses as data: per-sample loss of outputs a and targets y, and its textbook ∂L/∂a.
+
+`build(a, y)` returns the loss in SymPy terms (what `sympy.diff` differentiates);
+`grad(a_j, y_j, n)` is the textbook ∂L/∂a_j the printed δ recursion uses, proven
+equal to `sympy.diff` by tests/test_losses.py.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import sympy as sp
+
+__all__ = ["Loss", "LOSSES"]
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: str
+    text: str                 # how the loss is written, over a and y
+    latex: str
+    build: Callable           # (a: list, y: list, evaluate: bool) -> Expr
+    grad: Callable            # (a_j, y_j, n) -> textbook ∂L/∂a_j
+    needs_target: bool = True
+
+
+def _sum(terms, evaluate):
+    return terms[0] if len(terms) == 1 else sp.Add(*terms, evaluate=evaluate)
+
+
+def _sq(a, y, ev):
+    return sp.Pow(sp.Add(a, sp.Mul(-1, y, evaluate=ev), evaluate=ev), 2, evaluate=ev)
+
+
+def _scaled(c, expr, ev):
+    return sp.Mul(c, expr, evaluate=ev)
+
+
+def _half_sse(a, y, ev=True):
+    return _scaled(sp.Rational(1, 2), _sum([_sq(ai, yi, ev) for ai, yi in zip(a, y)], ev), ev)
+
+
+def _sse(a, y, ev=True):
+    return _sum([_sq(ai, yi, ev) for ai, yi in zip(a, y)], ev)
+
+
+def _mse(a, y, ev=True):
+    return _scaled(sp.Rational(1, len(a)), _sum([_sq(ai, yi, ev) for ai, yi in zip(a, y)], ev), ev)
+
+
+def _l1(a, y, ev=True):
+    return _sum([sp.Abs(sp.Add(ai, sp.Mul(-1, yi, evaluate=ev), evaluate=ev), evaluate=ev)
+                 for ai, yi in zip(a, y)], ev)
+
+
+def _bce(a, y, ev=True):
+    terms = [sp.Add(sp.Mul(yi, sp.log(ai, evaluate=ev), evaluate=ev),
+                    sp.Mul(sp.Add(1, sp.Mul(-1, yi, evaluate=ev), evaluate=ev),
+                           sp.log(sp.Add(1, sp.Mul(-1, ai, evaluate=ev), evaluate=ev), evaluate=ev),
+                           evaluate=ev), evaluate=ev)
+             for ai, yi in zip(a, y)]
+    return sp.Mul(-1, _sum(terms, ev), evaluate=ev)
+
+
+def _ce(a, y, ev=True):
+    terms = [sp.Mul(yi, sp.log(ai, evaluate=ev), evaluate=ev) for ai, yi in zip(a, y)]
+    return sp.Mul(-1, _sum(terms, ev), evaluate=ev)
+
+
+def _none(a, y, ev=True):
+    return a[0]
+
+
+LOSSES = {loss.name: loss for loss in [
+    Loss("half_sse", "1/2 Σ_j (a_j - y_j)^2", r"\frac{1}{2}\sum_j (a_j - y_j)^2", _half_sse,
+         lambda a, y, n: a - y),
+    Loss("sse", "Σ_j (a_j - y_j)^2", r"\sum_j (a_j - y_j)^2", _sse,
+         lambda a, y, n: 2 * (a - y)),
+    Loss("mse", "1/n Σ_j (a_j - y_j)^2", r"\frac{1}{n}\sum_j (a_j - y_j)^2", _mse,
+         lambda a, y, n: 2 * (a - y) / n),
+    Loss("l1", "Σ_j |a_j - y_j|", r"\sum_j \lvert a_j - y_j \rvert", _l1,
+         lambda a, y, n: sp.sign(a - y)),
+    Loss("bce", "-Σ_j [y_j log a_j + (1 - y_j) log(1 - a_j)]",
+         r"-\sum_j \left[y_j \log a_j + (1 - y_j)\log(1 - a_j)\right]", _bce,
+         lambda a, y, n: (a - y) / (a * (1 - a))),
+    Loss("cross_entropy", "-Σ_j y_j log a_j", r"-\sum_j y_j \log a_j", _ce,
+         lambda a, y, n: -y / a),
+    Loss("none", "the output itself", r"f", _none, lambda a, y, n: sp.Integer(1),
+         needs_target=False),
+]}

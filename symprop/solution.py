@@ -1,0 +1,130 @@
+"""The Solution: the one intermediate representation every output reads.
+
+It holds, for every step, every exact value, adjoint (with the consumer terms
+it sums), gradient and updated parameter, and the forward pass after the last
+update. Renderers (terminal text, JSON, LaTeX) and the checker read it and
+never differentiate anything themselves.
+"""
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from . import naming
+from .numeric import decimal
+
+__all__ = ["Term", "Adjoint", "Step", "Forward", "Solution", "value_json"]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One consumer's share of an adjoint: adjoint(consumer) · ∂consumer/∂input."""
+
+    consumer: str
+    consumer_adjoint: str     # flat name of the consumer's adjoint
+    partial: sp.Expr          # ∂consumer/∂input, symbolic over tape names
+    partial_value: sp.Expr
+    contribution: sp.Expr
+
+
+@dataclass(frozen=True)
+class Adjoint:
+    name: str                 # flat name: delta2[1], dL/da1[1], dL/dw0
+    of: str                   # the node or leaf it belongs to
+    terms: tuple
+    value: sp.Expr
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    params: dict              # parameter values before the step
+    values: dict              # node name → value (forward pass)
+    loss: sp.Expr
+    adjoints: dict            # node/leaf name → Adjoint
+    gradients: dict           # leaf name → ∂L/∂leaf
+    params_after: dict        # parameter name → value after the update (empty if steps = 0)
+
+    @property
+    def prefix(self):
+        return naming.step_prefix(self.number)
+
+
+@dataclass(frozen=True)
+class Forward:
+    params: dict
+    values: dict
+    loss: sp.Expr
+
+
+def value_json(expr, digits=15):
+    """{"exact": "3/8", "decimal": "0.375"}; no decimal for a symbolic value."""
+    out = {"exact": str(expr)}
+    dec = decimal(expr, digits)
+    if dec is not None:
+        out["decimal"] = dec
+    return out
+
+
+@dataclass(frozen=True)
+class Solution:
+    problem: object
+    tape: object = field(repr=False)
+    steps: tuple = field(repr=False)
+    final: object = field(repr=False)
+
+    # -- grouped views, all keyed by flat names ------------------------------
+    def step_groups(self, step):
+        """The quantities of one step, grouped as in the JSON `steps` list."""
+        tape = self.tape
+        deltas = {}
+        for node in tape.nodes:
+            if node.name != tape.loss:
+                deltas[node.adjoint] = step.adjoints[node.name].value
+        loss_name = tape.loss
+        return {
+            "values": {n: v for n, v in step.values.items() if n != loss_name},
+            "loss": step.loss,
+            "deltas": deltas,
+            "gradients": {tape.leaves[n].adjoint: v for n, v in step.gradients.items()},
+            "params_after": {naming.updated(n): v for n, v in step.params_after.items()},
+        }
+
+    def answers(self):
+        """Every quantity under its one flat name, in solving order."""
+        out = {}
+        loss_key = "loss" if self.problem.loss != "none" else self.tape.loss
+        for step in self.steps:
+            g = self.step_groups(step)
+            pre = step.prefix
+            out.update({pre + k: v for k, v in g["values"].items()})
+            out[pre + loss_key] = g["loss"]
+            for group in ("deltas", "gradients", "params_after"):
+                out.update({pre + k: v for k, v in g[group].items()})
+        if self.final is not None:
+            for n, v in self.final.values.items():
+                out[naming.FINAL + n] = v
+        return out
+
+    def to_json(self, digits=15):
+        """The solution as a JSON-ready dict (see README: JSON output)."""
+        vj = lambda e: value_json(e, digits)
+        steps = []
+        for step in self.steps:
+            g = self.step_groups(step)
+            steps.append({k: (vj(v) if k == "loss" else {n: vj(x) for n, x in v.items()})
+                          for k, v in g.items()})
+        out = {
+            "title": self.problem.title,
+            "answers": {k: vj(v) for k, v in self.answers().items()},
+            "steps": steps,
+        }
+        if self.final is not None:
+            values = {n: vj(v) for n, v in self.final.values.items() if n != self.tape.loss}
+            out["final"] = {"values": values, "loss": vj(self.final.loss)}
+        return out
+
+    def __str__(self):
+        from .textout import render
+
+        return render(self)

@@ -1,0 +1,254 @@
+"""Problem → tape: the network as a flat list of scalar equations.
+
+Both problem forms become the same thing: leaves (parameters and data) and
+nodes `name = expression(earlier names)` in evaluation order, ending in the
+loss. Each node keeps its definition twice: as written (`display`, for the
+worksheets) and in elementary SymPy terms (`expr`), together with the local
+partial derivatives `sympy.diff(expr, input)` that the reverse sweep composes.
+"""
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import sympy as sp
+
+from . import exprparse, naming
+from .errors import ExpressionError, ProblemFileError
+from .functions import ACTIVATIONS, GRAPH_FUNCTIONS
+from .losses import LOSSES
+
+__all__ = ["Leaf", "Node", "Tape", "build_tape"]
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A parameter or a data value: an input of the tape."""
+
+    name: str
+    kind: str                 # "param" | "data" | "target"
+    value: sp.Expr
+    adjoint: str              # flat name of its gradient
+    updated: bool = False     # changed by the gradient-descent step
+    sample: Optional[int] = None
+    asked: bool = False       # a data value whose gradient was asked for (gradients_for)
+
+
+@dataclass(frozen=True)
+class Node:
+    """One equation of the tape: name = display (= expr, elementary)."""
+
+    name: str
+    kind: str                 # "z" | "a" | "node" | "sample_loss" | "loss"
+    display: sp.Expr
+    expr: sp.Expr
+    partials: tuple           # ((input name, ∂expr/∂input), ...)
+    adjoint: str
+    layer: Optional[int] = None
+    unit: Optional[int] = None
+    sample: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Tape:
+    leaves: dict              # name → Leaf, in declaration order
+    nodes: tuple              # Node, in evaluation order
+    loss: str                 # name of the differentiated node
+    of: str                   # "L", or the output's name when loss = "none"
+    symbols: dict = field(repr=False)   # name → Symbol
+
+    @property
+    def params(self):
+        return [l for l in self.leaves.values() if l.kind == "param"]
+
+    @property
+    def reported(self):
+        """Leaves whose gradients the solution reports: parameters, then asked-for inputs."""
+        return [l for l in self.leaves.values() if l.kind == "param" or l.asked]
+
+    def node(self, name):
+        return self._by_name[name]
+
+    def __post_init__(self):
+        object.__setattr__(self, "_by_name", {n.name: n for n in self.nodes})
+
+
+def _symbol(name):
+    return sp.Symbol(name, real=True)
+
+
+class _Builder:
+    def __init__(self, problem):
+        self.problem = problem
+        self.base = problem.index_base
+        self.conv = problem.conventions
+        self.leaves = {}
+        self.nodes = []
+        self.symbols = {}
+        self.of = "L"
+
+    def sym(self, name):
+        if name not in self.symbols:
+            self.symbols[name] = _symbol(name)
+        return self.symbols[name]
+
+    def leaf(self, name, kind, value, *, updated=False, sample=None, asked=False):
+        self.sym(name)
+        self.leaves[name] = Leaf(name, kind, value, naming.adjoint(name, self.of), updated, sample, asked)
+
+    def node(self, name, kind, display, expr, adjoint=None, **where):
+        self.sym(name)
+        inputs = _ordered_inputs(display, self.symbols)
+        partials = tuple((n, sp.diff(expr, self.symbols[n])) for n in inputs)
+        self.nodes.append(Node(name, kind, display, expr, partials,
+                               adjoint or naming.adjoint(name, self.of), **where))
+        return self.symbols[name]
+
+    # -- layered ------------------------------------------------------------
+    def layered(self):
+        p, b = self.problem, self.base
+        for l, layer in enumerate(p.network.layers, start=1):
+            for j, row in enumerate(layer.weights):
+                for k, w in enumerate(row):
+                    self.leaf(naming.weight(l, j, k, b), "param", w, updated=True)
+            for j, v in enumerate(layer.bias or ()):
+                self.leaf(naming.bias(l, j, b), "param", v, updated=p.update_biases)
+        count = len(p.samples)
+        outputs = []
+        for s, sample in enumerate(p.samples):
+            pre = naming.sample_prefix(s, count)
+            x = dict(sample.inputs)["x"]
+            for k, v in enumerate(x):
+                self.leaf(pre + naming.act(0, k, b), "data", v, sample=s, asked="x" in p.gradients_for)
+            targets = self.targets(sample, pre, s, naming.target)
+            a = [self.sym(pre + naming.act(0, k, b)) for k in range(len(x))]
+            for l, layer in enumerate(p.network.layers, start=1):
+                a = self.dense(l, layer, a, pre, s)
+            outputs.append((a, targets, pre, s))
+        self.losses(outputs)
+
+    def targets(self, sample, pre, s, name_of):
+        if sample.target is None:
+            return []
+        names = [pre + name_of(j, self.base) for j in range(len(sample.target))]
+        for n, v in zip(names, sample.target):
+            self.leaf(n, "target", v, sample=s)
+        return [self.sym(n) for n in names]
+
+    def dense(self, l, layer, a_prev, pre, s):
+        b = self.base
+        zs = []
+        for j, row in enumerate(layer.weights):
+            terms = [sp.Mul(self.sym(naming.weight(l, j, k, b)), a_prev[k], evaluate=False)
+                     for k in range(len(row))]
+            if layer.bias is not None:
+                terms.append(self.sym(naming.bias(l, j, b)))
+            display = terms[0] if len(terms) == 1 else sp.Add(*terms, evaluate=False)
+            name = pre + naming.pre(l, j, b)
+            zs.append(self.node(name, "z", display, sp.Add(*terms),
+                                adjoint=pre + naming.delta(l, j, b), layer=l, unit=j, sample=s))
+        out = []
+        for j, z in enumerate(zs):
+            display, expr = self.activation(layer.activation, zs, j)
+            out.append(self.node(pre + naming.act(l, j, b), "a", display, expr, layer=l, unit=j, sample=s))
+        return out
+
+    def activation(self, name, zs, j):
+        if name == "softmax":
+            denom = sp.Add(*[sp.exp(z, evaluate=False) for z in zs], evaluate=False)
+            display = sp.Mul(sp.exp(zs[j], evaluate=False), sp.Pow(denom, -1, evaluate=False),
+                             evaluate=False)
+            return display, sp.exp(zs[j]) / sp.Add(*[sp.exp(z) for z in zs])
+        record = ACTIVATIONS[name]
+        return sp.Function(name)(zs[j]), record.elementary([zs[j]], self.conv)
+
+    def losses(self, outputs):
+        """One loss node per sample, then their mean or sum when there are several."""
+        p = self.problem
+        loss = LOSSES[p.loss]
+        if p.loss == "none":
+            return
+        count = len(outputs)
+        per_sample = []
+        for a, y, pre, s in outputs:
+            name = "loss" if count == 1 else pre + "loss"
+            per_sample.append(self.node(name, "sample_loss" if count > 1 else "loss",
+                                        loss.build(a, y, False), loss.build(a, y, True), sample=s))
+        if count > 1:
+            total = sp.Add(*per_sample, evaluate=False)
+            if p.reduction == "mean":
+                total = sp.Mul(sp.Rational(1, count), total, evaluate=False)
+            self.node("loss", "loss", total, total.doit())
+
+    # -- graph --------------------------------------------------------------
+    def graph(self):
+        p = self.problem
+        g = p.network
+        if p.loss == "none":
+            self.of = g.output
+        for name, value in p.params:
+            self.leaf(name, "param", value, updated=True)
+        count = len(p.samples)
+        outputs = []
+        for s, sample in enumerate(p.samples):
+            pre = naming.sample_prefix(s, count)
+            scope = {n: self.sym(n) for n, _ in p.params}
+            for name, value in sample.inputs:
+                self.leaf(pre + name, "data", value, sample=s, asked=name in p.gradients_for)
+                scope[name] = self.sym(pre + name)
+            targets = self.targets(sample, pre, s, lambda j, base: "y")
+            for name, text in g.nodes:
+                display = self.parse(text, scope, name, evaluate=False)
+                expr = self.parse(text, scope, name, evaluate=True)
+                scope[name] = self.node(pre + name, "node", display, expr, sample=s)
+            outputs.append(([scope[g.output]], targets, pre, s))
+        if p.loss == "none" and count > 1:
+            raise ProblemFileError("loss 'none' differentiates one output: use a single sample",
+                                   source=p.source, key="samples")
+        self.losses(outputs)
+
+    def parse(self, text, scope, name, evaluate):
+        try:
+            return exprparse.parse(text, scope, functions=GRAPH_FUNCTIONS, evaluate=evaluate,
+                                   conventions=self.conv)
+        except ExpressionError as exc:
+            if "unknown name" in exc.message:
+                later = [n for n, _ in self.problem.network.nodes]
+                used = exc.message.split("'")[1]
+                if used in later:
+                    exc.message = f"'{used}' is used before it is defined (nodes are evaluated in order)"
+            raise exc.at(source=self.problem.source, key=f"graph.{name}") from None
+
+    def build(self):
+        if self.problem.is_layered:
+            self.layered()
+        else:
+            self.graph()
+        self.check_symbols()
+        loss = self.problem.network.output if self.problem.loss == "none" else "loss"
+        if self.problem.loss == "none" and self.problem.is_layered:
+            loss = self.nodes[-1].name
+        return Tape(dict(self.leaves), tuple(self.nodes), loss, self.of, self.symbols)
+
+    def check_symbols(self):
+        """A symbolic value must not be spelled like a different name of the tape."""
+        for leaf in self.leaves.values():
+            for s in leaf.value.free_symbols:
+                if s.name in self.symbols and s.name != leaf.name:
+                    raise ProblemFileError(
+                        f"the symbol '{s.name}' in the value of '{leaf.name}' is also the name of "
+                        "a node or input; use another symbol name", source=self.problem.source,
+                        key=leaf.name)
+
+
+def _ordered_inputs(display, symbols):
+    """Names of the tape variables an expression reads, in the order written."""
+    seen = []
+    for node in sp.preorder_traversal(display):
+        if isinstance(node, sp.Symbol) and node.name in symbols and node.name not in seen:
+            seen.append(node.name)
+    return seen
+
+
+def build_tape(problem):
+    """The tape of `problem` (see module docstring)."""
+    return _Builder(problem).build()
