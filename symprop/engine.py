@@ -14,10 +14,36 @@ from .errors import ComputationError
 from .solution import Adjoint, Forward, Solution, Step, Term
 from .tape import build_tape
 
-__all__ = ["solve", "forward", "backward", "MAX_DIGITS"]
+__all__ = ["solve", "forward", "backward", "substitute", "MAX_DIGITS"]
 
 MAX_DIGITS = 4000     # exact rationals beyond this many digits stop the run with a clear error
 _BAD = (sp.zoo, sp.oo, -sp.oo, sp.nan)
+
+
+# Functions whose value depends on a decision (a branch, a sign): always evaluated.
+_DECIDE = (sp.Piecewise, sp.Abs, sp.sign, sp.Max, sp.Min, sp.Heaviside)
+
+
+def substitute(expr, env):
+    """expr with symbols replaced by their values.
+
+    Rational arguments are evaluated (exact arithmetic, so ReLU/polynomial nets
+    give Rationals); a closed form (exp, log, tanh of something irrational) is
+    built unevaluated: SymPy's automatic checks on nested closed forms cost
+    seconds and change nothing. Branches and signs are always decided.
+    """
+    if expr in env:
+        return env[expr]
+    if not expr.args:
+        return expr
+    args = [substitute(a, env) for a in expr.args]
+    if isinstance(expr, sp.core.relational.Relational) or isinstance(expr, _DECIDE):
+        return expr.func(*args)
+    if all(a.is_Rational for a in args if a.is_number) and not any(
+            isinstance(a, (sp.exp, sp.log, sp.tanh)) or a.is_Pow or a.is_Add or a.is_Mul
+            for a in args if a.is_number and not a.is_Rational):
+        return expr.func(*args)
+    return expr.func(*args, evaluate=False)
 
 
 def _env(tape, values):
@@ -44,7 +70,7 @@ def forward(tape, leaf_values, where="", source=None):
     values = dict(leaf_values)
     env = _env(tape, values)
     for node in tape.nodes:
-        value = _check(node.expr.xreplace(env), node.name, where, source)
+        value = _check(substitute(node.expr, env), node.name, where, source)
         values[node.name] = value
         env[tape.symbols[node.name]] = value
     return values
@@ -61,7 +87,7 @@ def backward(tape, values, where="", source=None):
             g = adjoint[node.name] = sp.Add(*[t.contribution for t in terms[node.name]])
         # go one input at a time and apply the chain rule
         for name, partial in node.partials:
-            local = _check(partial.xreplace(env), f"∂{node.name}/∂{name}", where, source)
+            local = _check(substitute(partial, env), f"∂{node.name}/∂{name}", where, source)
             terms[name].append(Term(node.name, node.adjoint, partial, local, g * local))
     result = {}
     for name, ts in terms.items():
@@ -71,7 +97,7 @@ def backward(tape, values, where="", source=None):
         if value is None:
             value = sp.Add(*[t.contribution for t in ts])
         label = tape.leaves[name].adjoint if name in tape.leaves else tape.node(name).adjoint
-        result[name] = Adjoint(label, name, tuple(ts), _check(value, label, where, source))
+        result[name] = Adjoint(label, name, tuple(reversed(ts)), _check(value, label, where, source))
     return result
 
 

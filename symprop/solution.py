@@ -13,7 +13,7 @@ import sympy as sp
 from . import naming
 from .numeric import decimal
 
-__all__ = ["Term", "Adjoint", "Step", "Forward", "Solution", "value_json"]
+__all__ = ["Term", "Adjoint", "Step", "Forward", "Solution", "value_json", "exact_string"]
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,18 @@ class Forward:
     loss: sp.Expr
 
 
+def exact_string(expr):
+    """The exact value as text SymPy reads back ('3/8', '1/(exp(-2/5) + 1)').
+
+    order='none' prints SymPy's canonical argument order as it is: the default
+    ordering would evaluate every numeric term (seconds on a nested closed form).
+    """
+    return sp.sstr(expr, order="none")
+
+
 def value_json(expr, digits=15):
     """{"exact": "3/8", "decimal": "0.375"}; no decimal for a symbolic value."""
-    out = {"exact": str(expr)}
+    out = {"exact": exact_string(expr)}
     dec = decimal(expr, digits)
     if dec is not None:
         out["decimal"] = dec

@@ -43,6 +43,7 @@ class Node:
     expr: sp.Expr
     partials: tuple           # ((input name, ∂expr/∂input), ...)
     adjoint: str
+    shown_partials: tuple = ()    # the same partials as written: w3, sigmoid'(z2[1])
     layer: Optional[int] = None
     unit: Optional[int] = None
     sample: Optional[int] = None
@@ -99,8 +100,9 @@ class _Builder:
         self.sym(name)
         inputs = _ordered_inputs(display, self.symbols)
         partials = tuple((n, sp.diff(expr, self.symbols[n])) for n in inputs)
+        shown = tuple((n, sp.diff(display, self.symbols[n])) for n in inputs)
         self.nodes.append(Node(name, kind, display, expr, partials,
-                               adjoint or naming.adjoint(name, self.of), **where))
+                               adjoint or naming.adjoint(name, self.of), shown, **where))
         return self.symbols[name]
 
     # -- layered ------------------------------------------------------------

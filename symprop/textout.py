@@ -1,1 +1,199 @@
+"""The terminal renderer: a Solution as a step-by-step worked solution in text.
 
+Every equation is written three times, as on a worksheet: the formula, the
+formula with the numbers put in, and the result (exact, then decimal).
+"""
+
+import sympy as sp
+
+from . import naming
+from .formulas import graph_formulas, layered_formulas
+from .losses import LOSSES
+from .numeric import decimal
+from .printing import TextPrinter, short_value, text, value_text
+
+__all__ = ["render"]
+
+_WIDE = 160     # substituted lines longer than this are left out
+
+
+def render(solution):
+    """The whole worked solution as one string."""
+    out = _header(solution)
+    for step in solution.steps:
+        out += _forward(solution, step.number, _values(solution, step.params, step.values), step.loss)
+        out += _backward(solution, step)
+        if step.params_after:
+            out += _update(solution, step)
+    if solution.final is not None:
+        f = solution.final
+        out += _forward(solution, "final", _values(solution, f.params, f.values), f.loss)
+        out += _verdict(solution)
+    return "\n".join(out) + "\n"
+
+
+def _values(solution, params, nodes):
+    data = {l.name: l.value for l in solution.tape.leaves.values() if l.kind != "param"}
+    return {**data, **params, **nodes}
+
+
+def _header(solution):
+    p = solution.problem
+    lines = [p.title, "=" * len(p.title)]
+    if p.source:
+        lines.append(f"Problem file: {p.source}")
+    if p.notes:
+        lines.append(p.notes)
+    if p.is_layered:
+        sizes = "-".join(str(n) for n in p.network.sizes)
+        acts = ", ".join(l.activation for l in p.network.layers)
+        lines.append(f"Network: {sizes} units, activations {acts}")
+        b = p.index_base
+        lines.append(f"Indices: W1[j,k] joins unit k of layer 0 (the inputs a0[k]) to unit j of layer 1; "
+                     f"counting from {b}")
+    else:
+        lines.append(f"Computational graph with output {p.network.output}")
+    loss = LOSSES[p.loss]
+    lines.append(f"Loss: {p.loss} = {loss.text}" if p.loss != "none" else
+                 "No loss: the output itself is differentiated")
+    if len(p.samples) > 1:
+        lines.append(f"Training set: {len(p.samples)} samples, loss {p.reduction} over samples")
+    if p.steps:
+        lines.append(f"Learning rate: η = {_plain(p.learning_rate)}; {p.steps} gradient-descent step(s)")
+    lines.append(f"Convention: relu'(0) = {p.relu_derivative_at_zero}")
+    lines.append(_params_line(solution))
+    return lines
+
+
+def _plain(v):
+    return short_value(v) if v.free_symbols or v.is_Rational else text(v)
+
+
+def _params_line(solution):
+    items = [f"{l.name} = {short_value(l.value)}" for l in solution.tape.leaves.values()]
+    return "Given: " + ", ".join(items)
+
+
+def _equation(name, display, values, value, indent="  "):
+    """'name = formula', '= numbers', '= exact ≈ decimal' on aligned lines."""
+    formula = text(display)
+    numbers = TextPrinter(leaf=lambda s: short_value(values[s.name]) if s.name in values else None,
+                          decimals=True)(display)
+    result = value_text(value)
+    pad = indent + " " * len(name) + " "
+    lines = [f"{indent}{name} = {formula}"]
+    if numbers != formula and len(numbers) <= _WIDE:
+        lines.append(f"{pad}= {numbers}")
+    if result[2:] != numbers:
+        lines.append(f"{pad}{result}")
+    if len(lines) == 3 and len(lines[0]) + len(lines[1]) - len(pad) + len(result) < 90:
+        return [f"{lines[0]} {lines[1].strip()} {result}"]
+    return lines
+
+
+def _forward(solution, number, values, loss_value):
+    tape = solution.tape
+    title = "Forward pass after the update" if number == "final" else f"Step {number}: forward pass"
+    lines = ["", title, "-" * len(title)]
+    for node in tape.nodes:
+        lines += _equation(node.name, node.display, values, values[node.name])
+    return lines
+
+
+def _generic(solution):
+    p = solution.problem
+    lines = []
+    if p.is_layered:
+        forms = layered_formulas(p)
+        lines.append("  The δ recursion for this network (index form):")
+        for f in forms["index"]:
+            if f.label != "forward":
+                note = f"   ({f.note})" if f.note else ""
+                lines.append(f"    {f.label}: {text(f.lhs)} = {text(f.rhs)}{note}")
+        lines.append("  and in matrix form (⊙: elementwise product):")
+        for f in forms["matrix"]:
+            note = f"   ({f.note})" if f.note else ""
+            lines.append(f"    {f.label}: {text(f.lhs)} = {text(f.rhs)}{note}")
+    else:
+        lines.append("  Each adjoint is the sum over the node's consumers:")
+        for f in graph_formulas(solution.tape):
+            lines.append(f"    {text(f.lhs)} = {text(f.rhs)}")
+    return lines + [""]
+
+
+def _adjoint_lines(solution, adj, values, shown):
+    """adjoint = Σ consumer adjoint · ∂consumer/∂input, with numbers, then its value."""
+    tape = solution.tape
+    if not adj.terms:
+        return [f"  {adj.name} = 0   (no consumer)"]
+    formula, numbers = [], []
+    for t in adj.terms:
+        partial = shown[(t.consumer, adj.of)]
+        if t.consumer == tape.loss:
+            formula.append(text(partial))
+            numbers.append(short_value(t.partial_value))
+        else:
+            formula.append(f"{t.consumer_adjoint}·{TextPrinter()._paren(partial, 21)}")
+            numbers.append(f"{_paren_value(values[t.consumer_adjoint])}·{_paren_value(t.partial_value)}")
+    f, n = " + ".join(formula), " + ".join(numbers)
+    return _lines3(adj.name, f, n, adj.value)
+
+
+def _lines3(name, formula, numbers, value):
+    pad = "  " + " " * len(name) + " "
+    result = value_text(value)
+    lines = [f"  {name} = {formula}"]
+    if numbers != formula and len(numbers) <= _WIDE:
+        lines.append(f"{pad}= {numbers}")
+    if result[2:] != numbers:
+        lines.append(f"{pad}{result}")
+    return lines
+
+
+def _paren_value(v):
+    s = short_value(v)
+    return f"({s})" if s.startswith("-") or " " in s else s
+
+
+def _backward(solution, step):
+    tape = solution.tape
+    title = f"Step {step.number}: backward pass"
+    lines = ["", title, "-" * len(title)]
+    if step.number == 1:
+        lines += _generic(solution)
+    shown = {(n.name, inp): d for n in tape.nodes for inp, d in n.shown_partials}
+    values = {a.name: a.value for a in step.adjoints.values()}
+    for node in reversed(tape.nodes):
+        if node.name != tape.loss:
+            lines += _adjoint_lines(solution, step.adjoints[node.name], values, shown)
+    lines += ["", "  Gradients:"]
+    for leaf in tape.reported:
+        lines += _adjoint_lines(solution, step.adjoints[leaf.name], values, shown)
+    return lines
+
+
+def _update(solution, step):
+    p = solution.problem
+    eta = _plain(p.learning_rate)
+    lines = ["", f"Step {step.number}: gradient-descent update, w ← w − η·dL/dw with η = {eta}"]
+    lines.append("-" * (len(lines[-1]) - 1))
+    for leaf in solution.tape.params:
+        new = step.params_after[leaf.name]
+        if not leaf.updated:
+            lines.append(f"  {naming.updated(leaf.name)} = {leaf.name} (kept fixed) = {short_value(new)}")
+            continue
+        grad = step.gradients[leaf.name]
+        formula = f"{leaf.name} - η·{leaf.adjoint}"
+        numbers = f"{_paren_value(step.params[leaf.name])} - {_paren_value(p.learning_rate)}·{_paren_value(grad)}"
+        lines += _lines3(naming.updated(leaf.name), formula, numbers, new)
+    return lines
+
+
+def _verdict(solution):
+    before, after = solution.steps[0].loss, solution.final.loss
+    if before.free_symbols or after.free_symbols or solution.problem.loss == "none":
+        return []
+    diff = after - before
+    d = decimal(diff, 6)
+    word = "went down" if d.startswith("-") else ("did not change" if d == "0" else "went UP")
+    return ["", f"The loss {word}: {short_value(before)} → {short_value(after)} (change {d})"]

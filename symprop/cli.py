@@ -1,0 +1,102 @@
+"""The command line: `symprop solve FILE [--format text|json] [--verify]`.
+
+Errors that symprop raises on purpose (SympropError) become one line on stderr
+and exit code 2; `--debug` shows the traceback instead.
+"""
+
+import argparse
+import json
+import sys
+
+from . import __version__
+from .errors import SympropError
+
+__all__ = ["main"]
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="symprop",
+        description="Exact, symbolic backpropagation, written out step by step.")
+    parser.add_argument("--version", action="version", version=f"symprop {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    solve = sub.add_parser("solve", help="solve a problem file: forward pass, δ recursion, "
+                                         "gradients, update")
+    solve.add_argument("problem", help="a problem file (.toml)")
+    solve.add_argument("--format", choices=["text", "json"], default="text",
+                       help="text: a worked solution (default); json: every quantity, exact and decimal")
+    solve.add_argument("--verify", action="store_true",
+                       help="also differentiate the fully composed loss with sympy.diff and check "
+                            "that every gradient is identical")
+    solve.add_argument("--digits", type=int, default=15, choices=range(6, 51), metavar="N",
+                       help="significant digits of the JSON decimals (6 to 50; default 15)")
+    solve.add_argument("--debug", action="store_true", help="show tracebacks")
+    return parser
+
+
+def _solve(args, out):
+    from .engine import solve
+    from .loader import load
+
+    solution = solve(load(args.problem))
+    if args.format == "json":
+        data = solution.to_json(args.digits)
+        if args.verify:
+            data["verify"] = _verify_json(solution)
+        out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(str(solution))
+        if args.verify:
+            out.write(_verify_text(solution))
+    if args.verify and not all(c.ok for c in _checks(solution)):
+        return 1
+    return 0
+
+
+_cache = {}
+
+
+def _checks(solution):
+    from .verify import verify
+
+    if id(solution) not in _cache:
+        _cache[id(solution)] = verify(solution)
+    return _cache[id(solution)]
+
+
+def _verify_text(solution):
+    checks = _checks(solution)
+    bad = [c for c in checks if not c.ok]
+    lines = ["", "Verification: sympy.diff of the fully composed loss, for every gradient"]
+    for c in checks:
+        how = "identical" if c.exact else "equal to 60 digits"
+        lines.append(f"  {c.name}: {'OK, ' + how if c.ok else 'MISMATCH'}")
+    lines.append(f"{len(checks) - len(bad)} of {len(checks)} gradients agree.")
+    return "\n".join(lines) + "\n"
+
+
+def _verify_json(solution):
+    return {"ok": all(c.ok for c in _checks(solution)),
+            "checked": [{"name": c.name, "ok": c.ok, "identical": c.exact} for c in _checks(solution)]}
+
+
+def main(argv=None, out=None):
+    """Entry point; returns the exit code."""
+    out = out or sys.stdout
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "solve":
+            return _solve(args, out)
+    except SympropError as exc:
+        if getattr(args, "debug", False):
+            raise
+        print(f"symprop: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("symprop: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
