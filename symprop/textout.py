@@ -60,18 +60,42 @@ def _header(solution):
         lines.append(f"Training set: {len(p.samples)} samples, loss {p.reduction} over samples")
     if p.steps:
         lines.append(f"Learning rate: η = {_plain(p.learning_rate)}; {p.steps} gradient-descent step(s)")
-    lines.append(f"Convention: relu'(0) = {p.relu_derivative_at_zero}")
-    lines.append(_params_line(solution))
+    if _uses_kinks(p):
+        lines.append(f"Convention: relu'(0) = {p.relu_derivative_at_zero}")
+    lines += _given(solution)
     return lines
+
+
+def _uses_kinks(p):
+    if p.is_layered:
+        return any(l.activation in ("relu", "leaky_relu") for l in p.network.layers)
+    return any("relu" in text for _, text in p.network.nodes)
 
 
 def _plain(v):
     return short_value(v) if v.free_symbols or v.is_Rational else text(v)
 
 
-def _params_line(solution):
+def _vec(values):
+    return "[" + ", ".join(short_value(v) for v in values) + "]"
+
+
+def _given(solution):
+    """The numbers of the problem: matrices and vectors for a layered net."""
+    p = solution.problem
+    lines = ["Given:"]
+    if p.is_layered:
+        for l, layer in enumerate(p.network.layers, start=1):
+            rows = ", ".join(_vec(r) for r in layer.weights)
+            bias = f",  b{l} = {_vec(layer.bias)}" if layer.bias is not None else ""
+            lines.append(f"  W{l} = [{rows}]{bias}")
+        for i, s in enumerate(p.samples):
+            label = f"  sample {i + 1}: " if len(p.samples) > 1 else "  "
+            target = f",  y = {_vec(s.target)}" if s.target is not None else ""
+            lines.append(f"{label}x = {_vec(dict(s.inputs)['x'])}{target}")
+        return lines
     items = [f"{l.name} = {short_value(l.value)}" for l in solution.tape.leaves.values()]
-    return "Given: " + ", ".join(items)
+    return lines + ["  " + ", ".join(items)]
 
 
 def _equation(name, display, values, value, indent="  "):
@@ -132,6 +156,9 @@ def _adjoint_lines(solution, adj, values, shown):
         if t.consumer == tape.loss:
             formula.append(text(partial))
             numbers.append(short_value(t.partial_value))
+        elif partial == 1:
+            formula.append(t.consumer_adjoint)
+            numbers.append(_paren_value(values[t.consumer_adjoint]))
         else:
             formula.append(f"{t.consumer_adjoint}·{TextPrinter()._paren(partial, 21)}")
             numbers.append(f"{_paren_value(values[t.consumer_adjoint])}·{_paren_value(t.partial_value)}")
@@ -143,7 +170,8 @@ def _lines3(name, formula, numbers, value):
     pad = "  " + " " * len(name) + " "
     result = value_text(value)
     lines = [f"  {name} = {formula}"]
-    if numbers != formula and len(numbers) <= _WIDE:
+    single = not any(op in numbers for op in (" + ", " - ", "·", "/"))
+    if numbers != formula and len(numbers) <= _WIDE and not single:
         lines.append(f"{pad}= {numbers}")
     if result[2:] != numbers:
         lines.append(f"{pad}{result}")
@@ -163,13 +191,24 @@ def _backward(solution, step):
         lines += _generic(solution)
     shown = {(n.name, inp): d for n in tape.nodes for inp, d in n.shown_partials}
     values = {a.name: a.value for a in step.adjoints.values()}
-    for node in reversed(tape.nodes):
-        if node.name != tape.loss:
-            lines += _adjoint_lines(solution, step.adjoints[node.name], values, shown)
+    for node in _backward_order(tape):
+        lines += _adjoint_lines(solution, step.adjoints[node.name], values, shown)
     lines += ["", "  Gradients:"]
     for leaf in tape.reported:
         lines += _adjoint_lines(solution, step.adjoints[leaf.name], values, shown)
     return lines
+
+
+def _backward_order(tape):
+    """Nodes in sweep order, but units of one layer in ascending order."""
+    groups, key = [], None
+    for node in tape.nodes:
+        k = (node.kind, node.layer, node.sample) if node.layer is not None else node.name
+        if k != key:
+            groups.append([])
+            key = k
+        groups[-1].append(node)
+    return [n for g in reversed(groups) for n in g if n.name != tape.loss]
 
 
 def _update(solution, step):

@@ -1,0 +1,21 @@
+"""Small helpers shared by the tests."""
+
+from pathlib import Path
+
+import mpmath as mp
+import sympy as sp
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def R(text):
+    """An exact Rational from text ('2.645', '3/8')."""
+    return sp.Rational(text)
+
+
+def close(value, expected, rel=1e-14):
+    """A symprop value (SymPy) against an mpmath/float oracle, relative tolerance."""
+    got = mp.mpf(sp.N(value, 40))
+    exp = mp.mpf(expected)
+    return abs(got - exp) <= rel * max(abs(exp), mp.mpf("1e-300"))
