@@ -96,6 +96,22 @@ def test_seed_001_two_layer_sigmoid_against_mpmath():
             assert close(a[f"dL/db{l}[{j + 1}]"], fd_grad(layers, x, y, "half_sse", l - 1, j), 1e-20)
 
 
+def test_seed_001_forward_pass_after_the_update():
+    """final.loss equals an mpmath forward pass with the weights updated by finite-difference gradients."""
+    a = solved("two_layer_sigmoid.toml")
+    layers = _mp_layers(SEED_001)
+    x, y = [num(0.5), num(0.5), num(0.1)], [num(0.9), num(0.1)]
+    eta = mp.mpf("0.1")
+    new = []
+    for l, (W, b, act) in enumerate(layers):
+        W2 = [[W[j][k] - eta * fd_grad(layers, x, y, "half_sse", l, j, k) for k in range(len(W[0]))]
+              for j in range(len(W))]
+        b2 = [b[j] - eta * fd_grad(layers, x, y, "half_sse", l, j) for j in range(len(b))]
+        new.append((W2, b2, act))
+    assert close(a["final.loss"], mlp_loss(new, x, y, "half_sse"), 1e-18)
+    assert close(a["final.a2[2]"], forward(new, x)[-1][1][1], 1e-18)
+
+
 def test_seed_001_update_of_w2_11():
     """w2_11' = 0.6 − 0.1·δ2[1]·a1[1] ≈ 0.603395 (the hand solution's 0.604 carries its z1 slip)."""
     a = solved("two_layer_sigmoid.toml")
