@@ -37,7 +37,7 @@ def substitute(expr, env):
     if not expr.args:
         return expr
     args = [substitute(a, env) for a in expr.args]
-    if isinstance(expr, sp.core.relational.Relational) or isinstance(expr, _DECIDE):
+    if not isinstance(expr, sp.Expr) or isinstance(expr, _DECIDE):
         return expr.func(*args)
     if all(a.is_Rational for a in args if a.is_number) and not any(
             isinstance(a, (sp.exp, sp.log, sp.tanh)) or a.is_Pow or a.is_Add or a.is_Mul
