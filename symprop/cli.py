@@ -92,6 +92,12 @@ def main(argv=None, out=None):
             raise
         print(f"symprop: error: {exc}", file=sys.stderr)
         return 2
+    except RecursionError:
+        if getattr(args, "debug", False):
+            raise
+        print("symprop: error: the exact expressions nest too deeply for Python's recursion "
+              "limit; use fewer steps or layers", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("symprop: interrupted", file=sys.stderr)
         return 130

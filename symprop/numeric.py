@@ -65,11 +65,22 @@ class _Interval:
         self.ctx.prec = bits
         self.memo = {}
 
-    def __call__(self, expr):
-        hit = self.memo.get(expr)
-        if hit is None:
-            hit = self.memo[expr] = self._eval(expr)
-        return hit
+    def __call__(self, root):
+        """Post-order walk with an explicit stack: closed forms after a few update
+        steps nest deeper than Python's recursion limit allows."""
+        memo, stack = self.memo, [root]
+        while stack:
+            e = stack[-1]
+            if e in memo:
+                stack.pop()
+                continue
+            pending = [a for a in e.args if a not in memo]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            memo[e] = self._eval(e)
+        return memo[root]
 
     def _ends(self, x):
         a, b = x._mpi_
@@ -93,7 +104,7 @@ class _Interval:
             return c.e
         if e is sp.pi:
             return c.pi
-        args = [self(a) for a in e.args]
+        args = [self.memo[a] for a in e.args]
         if e.is_Add:
             return sum(args[1:], args[0])
         if e.is_Mul:

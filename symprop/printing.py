@@ -12,7 +12,7 @@ import sympy as sp
 
 from .numeric import decimal
 
-__all__ = ["TextPrinter", "text", "short_value", "value_text", "rational_text"]
+__all__ = ["TextPrinter", "text", "short_value", "value_text", "rational_text", "approx"]
 
 _ADD, _NEG, _SUM, _MUL, _POW, _ATOM = 10, 15, 16, 20, 30, 40
 _REL = {"<": "<", ">": ">", "<=": "≤", ">=": "≥", "==": "=", "!=": "≠"}
@@ -108,9 +108,10 @@ class TextPrinter:
         top = self.mul.join(shown) if num else "1"
         if not den:
             return top, _MUL
-        bottom = self.mul.join(self._paren(a, _MUL + 1) for a in den)
-        if len(den) > 1 or self._render(den[0])[1] < _ATOM:
-            bottom = f"({bottom})"
+        if len(den) == 1:
+            bottom = self._paren(den[0], _ATOM)
+        else:
+            bottom = "(" + self.mul.join(self._paren(a, _MUL + 1) for a in den) + ")"
         return f"{top}/{bottom}", _MUL
 
     def _print_Pow(self, e):
@@ -197,6 +198,14 @@ def text(expr, leaf=None):
     return TextPrinter(leaf)(expr)
 
 
+def approx(value, digits=6):
+    """A rounded decimal that never rounds a non-integer to an integer (σ(18.3) is not 1)."""
+    d = decimal(value, digits)
+    if "." not in d and "e" not in d and not value.is_Integer:
+        d = decimal(value, 15)
+    return d
+
+
 def short_value(value, digits=6):
     """A value as it is substituted into a formula: 0.5, 1/3, or 0.598688… (rounded)."""
     if value.free_symbols:
@@ -205,7 +214,7 @@ def short_value(value, digits=6):
         s = rational_text(value)
         if len(s) <= 16:
             return s
-    return decimal(value, digits) + "…"
+    return approx(value, digits) + "…"
 
 
 def value_text(value, digits=6, max_exact=40):
@@ -223,7 +232,7 @@ def value_text(value, digits=6, max_exact=40):
             return f"{sign} {short}"
         return f"= {exact} {sign} {short}"
     closed = text(value)
-    approx = decimal(value, digits)
+    rounded = approx(value, digits)
     if len(closed) <= max_exact:
-        return f"= {closed} ≈ {approx}"
-    return f"≈ {approx}"
+        return f"= {closed} ≈ {rounded}"
+    return f"≈ {rounded}"

@@ -96,11 +96,12 @@ class _Builder:
         self.sym(name)
         self.leaves[name] = Leaf(name, kind, value, naming.adjoint(name, self.of), updated, sample, asked)
 
-    def node(self, name, kind, display, expr, adjoint=None, **where):
+    def node(self, name, kind, display, expr, adjoint=None, shown=None, **where):
         self.sym(name)
         inputs = _ordered_inputs(display, self.symbols)
         partials = tuple((n, sp.diff(expr, self.symbols[n])) for n in inputs)
-        shown = tuple((n, sp.diff(display, self.symbols[n])) for n in inputs)
+        shown = shown or {}
+        shown = tuple((n, shown.get(n) or sp.diff(display, self.symbols[n])) for n in inputs)
         self.nodes.append(Node(name, kind, display, expr, partials,
                                adjoint or naming.adjoint(name, self.of), shown, **where))
         return self.symbols[name]
@@ -173,8 +174,11 @@ class _Builder:
         per_sample = []
         for a, y, pre, s in outputs:
             name = "loss" if count == 1 else pre + "loss"
+            with sp.evaluate(False):      # the textbook ∂L/∂a, in its written order
+                shown = {ai.name: loss.grad(ai, yi, len(a)) for ai, yi in zip(a, y)}
             per_sample.append(self.node(name, "sample_loss" if count > 1 else "loss",
-                                        loss.build(a, y, False), loss.build(a, y, True), sample=s))
+                                        loss.build(a, y, False), loss.build(a, y, True),
+                                        shown=shown, sample=s))
         if count > 1:
             total = sp.Add(*per_sample, evaluate=False)
             if p.reduction == "mean":

@@ -32,6 +32,12 @@ def render(solution):
     return "\n".join(out) + "\n"
 
 
+def _step_title(solution, number, what):
+    if solution.problem.steps > 1:
+        return f"Step {number}: {what}"
+    return what[0].upper() + what[1:]
+
+
 def _values(solution, params, nodes):
     data = {l.name: l.value for l in solution.tape.leaves.values() if l.kind != "param"}
     return {**data, **params, **nodes}
@@ -98,26 +104,14 @@ def _given(solution):
     return lines + ["  " + ", ".join(items)]
 
 
-def _equation(name, display, values, value, indent="  "):
-    """'name = formula', '= numbers', '= exact ≈ decimal' on aligned lines."""
-    formula = text(display)
-    numbers = TextPrinter(leaf=lambda s: short_value(values[s.name]) if s.name in values else None,
-                          decimals=True)(display)
-    result = value_text(value)
-    pad = indent + " " * len(name) + " "
-    lines = [f"{indent}{name} = {formula}"]
-    if numbers != formula and len(numbers) <= _WIDE:
-        lines.append(f"{pad}= {numbers}")
-    if result[2:] != numbers:
-        lines.append(f"{pad}{result}")
-    if len(lines) == 3 and len(lines[0]) + len(lines[1]) - len(pad) + len(result) < 90:
-        return [f"{lines[0]} {lines[1].strip()} {result}"]
-    return lines
+def _equation(name, display, values, value):
+    """'name = formula', '= numbers', '= exact ≈ decimal' for one tape equation."""
+    return _lines3(name, text(display), _substituted(display, values), value)
 
 
 def _forward(solution, number, values, loss_value):
     tape = solution.tape
-    title = "Forward pass after the update" if number == "final" else f"Step {number}: forward pass"
+    title = "Forward pass after the update" if number == "final" else _step_title(solution, number, "forward pass")
     lines = ["", title, "-" * len(title)]
     for node in tape.nodes:
         lines += _equation(node.name, node.display, values, values[node.name])
@@ -145,7 +139,12 @@ def _generic(solution):
     return lines + [""]
 
 
-def _adjoint_lines(solution, adj, values, shown):
+def _substituted(expr, values):
+    return TextPrinter(leaf=lambda s: short_value(values[s.name]) if s.name in values else None,
+                       decimals=True)(expr)
+
+
+def _adjoint_lines(solution, adj, values, shown, forward):
     """adjoint = Σ consumer adjoint · ∂consumer/∂input, with numbers, then its value."""
     tape = solution.tape
     if not adj.terms:
@@ -155,10 +154,11 @@ def _adjoint_lines(solution, adj, values, shown):
         partial = shown[(t.consumer, adj.of)]
         if t.consumer == tape.loss:
             formula.append(text(partial))
-            numbers.append(short_value(t.partial_value))
+            numbers.append(_substituted(partial, forward))
         elif partial == 1:
             formula.append(t.consumer_adjoint)
-            numbers.append(_paren_value(values[t.consumer_adjoint]))
+            numbers.append(short_value(values[t.consumer_adjoint]) if len(adj.terms) == 1
+                           else _paren_value(values[t.consumer_adjoint]))
         else:
             formula.append(f"{t.consumer_adjoint}·{TextPrinter()._paren(partial, 21)}")
             numbers.append(f"{_paren_value(values[t.consumer_adjoint])}·{_paren_value(t.partial_value)}")
@@ -167,15 +167,19 @@ def _adjoint_lines(solution, adj, values, shown):
 
 
 def _lines3(name, formula, numbers, value):
-    pad = "  " + " " * len(name) + " "
+    """The formula, the numbers put in (unless they say nothing new), the result;
+    on one line when that fits in 100 characters."""
     result = value_text(value)
-    lines = [f"  {name} = {formula}"]
-    single = not any(op in numbers for op in (" + ", " - ", "·", "/"))
+    parts = [f"{name} = {formula}"]
+    single = not any(op in numbers.lstrip("-") for op in (" + ", " - ", "·", "/", "("))
     if numbers != formula and len(numbers) <= _WIDE and not single:
-        lines.append(f"{pad}= {numbers}")
-    if result[2:] != numbers:
-        lines.append(f"{pad}{result}")
-    return lines
+        parts.append(f"= {numbers}")
+    if result[2:] not in (numbers if len(parts) > 1 else None, formula):
+        parts.append(result)
+    if sum(len(p) + 1 for p in parts) <= 100:
+        return ["  " + " ".join(parts)]
+    pad = "  " + " " * (len(name) + 1)
+    return ["  " + parts[0]] + [pad + p for p in parts[1:]]
 
 
 def _paren_value(v):
@@ -185,17 +189,18 @@ def _paren_value(v):
 
 def _backward(solution, step):
     tape = solution.tape
-    title = f"Step {step.number}: backward pass"
+    title = _step_title(solution, step.number, "backward pass")
     lines = ["", title, "-" * len(title)]
     if step.number == 1:
         lines += _generic(solution)
     shown = {(n.name, inp): d for n in tape.nodes for inp, d in n.shown_partials}
     values = {a.name: a.value for a in step.adjoints.values()}
+    forward = _values(solution, step.params, step.values)
     for node in _backward_order(tape):
-        lines += _adjoint_lines(solution, step.adjoints[node.name], values, shown)
+        lines += _adjoint_lines(solution, step.adjoints[node.name], values, shown, forward)
     lines += ["", "  Gradients:"]
     for leaf in tape.reported:
-        lines += _adjoint_lines(solution, step.adjoints[leaf.name], values, shown)
+        lines += _adjoint_lines(solution, step.adjoints[leaf.name], values, shown, forward)
     return lines
 
 
@@ -214,7 +219,8 @@ def _backward_order(tape):
 def _update(solution, step):
     p = solution.problem
     eta = _plain(p.learning_rate)
-    lines = ["", f"Step {step.number}: gradient-descent update, w ← w − η·dL/dw with η = {eta}"]
+    what = f"gradient-descent update, w ← w − η·dL/dw with η = {eta}"
+    lines = ["", _step_title(solution, step.number, what)]
     lines.append("-" * (len(lines[-1]) - 1))
     for leaf in solution.tape.params:
         new = step.params_after[leaf.name]
@@ -223,7 +229,7 @@ def _update(solution, step):
             continue
         grad = step.gradients[leaf.name]
         formula = f"{leaf.name} - η·{leaf.adjoint}"
-        numbers = f"{_paren_value(step.params[leaf.name])} - {_paren_value(p.learning_rate)}·{_paren_value(grad)}"
+        numbers = f"{short_value(step.params[leaf.name])} - {_paren_value(p.learning_rate)}·{_paren_value(grad)}"
         lines += _lines3(naming.updated(leaf.name), formula, numbers, new)
     return lines
 
