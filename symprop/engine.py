@@ -8,8 +8,11 @@ recursion falls out of the sweep instead of being coded beside it.
 """
 
 import sympy as sp
+from sympy.core.relational import Relational
+from sympy.functions.elementary.piecewise import ExprCondPair
+from sympy.logic.boolalg import BooleanAtom
 
-from . import naming
+from . import naming, numeric
 from .errors import ComputationError
 from .solution import Adjoint, Forward, Solution, Step, Term
 from .tape import build_tape
@@ -17,33 +20,79 @@ from .tape import build_tape
 __all__ = ["solve", "forward", "backward", "substitute", "MAX_DIGITS"]
 
 MAX_DIGITS = 4000     # exact rationals beyond this many digits stop the run with a clear error
-_BAD = (sp.zoo, sp.oo, -sp.oo, sp.nan)
 
 
-# Functions whose value depends on a decision (a branch, a sign): always evaluated.
-_DECIDE = (sp.Piecewise, sp.Abs, sp.sign, sp.Max, sp.Min, sp.Heaviside)
+def substitute(expr, env, symbolic=False):
+    """expr with symbols replaced by their values (env: Symbol → value), evaluated.
 
-
-def substitute(expr, env):
-    """expr with symbols replaced by their values.
-
-    Rational arguments are evaluated (exact arithmetic, so ReLU/polynomial nets
-    give Rationals); a closed form (exp, log, tanh of something irrational) is
-    built unevaluated: SymPy's automatic checks on nested closed forms cost
-    seconds and change nothing. Branches and signs are always decided.
+    Rational arguments are evaluated exactly, so ReLU/polynomial nets give
+    Rationals. A closed form (anything with exp, log, tanh of an irrational
+    argument) is built unevaluated: values share subexpressions, and SymPy's
+    automatic simplification would walk them as trees. Branches and signs
+    (ReLU's Piecewise, abs, max, sign) are decided with certified interval
+    signs. With symbols in the problem, SymPy evaluates as usual.
     """
     if expr in env:
         return env[expr]
     if not expr.args:
         return expr
-    args = [substitute(a, env) for a in expr.args]
-    if not isinstance(expr, sp.Expr) or isinstance(expr, _DECIDE):
+    args = [substitute(a, env, symbolic) for a in expr.args]
+    if symbolic or all(isinstance(a, (sp.Rational, BooleanAtom)) for a in args):
         return expr.func(*args)
-    if all(a.is_Rational for a in args if a.is_number) and not any(
-            isinstance(a, (sp.exp, sp.log, sp.tanh)) or a.is_Pow or a.is_Add or a.is_Mul
-            for a in args if a.is_number and not a.is_Rational):
-        return expr.func(*args)
+    if isinstance(expr, Relational):
+        return _compare(expr, numeric.sign(sp.Add(args[0], sp.Mul(-1, args[1], evaluate=False),
+                                                  evaluate=False)))
+    if isinstance(expr, (sp.Piecewise, ExprCondPair)):
+        return expr.func(*args)             # the conditions are True/False by now
+    if isinstance(expr, (sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min)):
+        return _decide(expr, args)
     return expr.func(*args, evaluate=False)
+
+
+def add(*terms, symbolic=False):
+    """A sum: exact when every term is rational (or symbolic), unevaluated otherwise."""
+    terms = [t for t in terms if t != 0]
+    if not terms:
+        return sp.Integer(0)
+    if symbolic or all(isinstance(t, sp.Rational) for t in terms):
+        return sp.Add(*terms)
+    return terms[0] if len(terms) == 1 else sp.Add(*terms, evaluate=False)
+
+
+def mul(*factors, symbolic=False):
+    """A product, evaluated like `add`; 0 as soon as a factor is 0."""
+    factors = [f if isinstance(f, sp.Basic) else sp.Integer(f) for f in factors]
+    if any(f == 0 for f in factors):
+        return sp.Integer(0)
+    factors = [f for f in factors if f != 1]
+    if not factors:
+        return sp.Integer(1)
+    if symbolic or all(isinstance(f, sp.Rational) for f in factors):
+        return sp.Mul(*factors)
+    return factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
+
+
+def _compare(rel, s):
+    return sp.true if {"<": s < 0, "<=": s <= 0, ">": s > 0, ">=": s >= 0, "==": s == 0,
+                       "!=": s != 0}[rel.rel_op] else sp.false
+
+
+def _decide(expr, args):
+    """abs, sign, Heaviside, max, min of closed forms, by certified signs."""
+    if isinstance(expr, sp.Abs):
+        return args[0] if numeric.sign(args[0]) >= 0 else sp.Mul(-1, args[0], evaluate=False)
+    if isinstance(expr, sp.sign):
+        return sp.Integer(numeric.sign(args[0]))
+    if isinstance(expr, sp.Heaviside):
+        s = numeric.sign(args[0])
+        return sp.Integer(1) if s > 0 else sp.Integer(0) if s < 0 else \
+            (args[1] if len(args) > 1 else sp.Rational(1, 2))
+    best = args[0]
+    for a in args[1:]:
+        s = numeric.sign(sp.Add(a, sp.Mul(-1, best, evaluate=False), evaluate=False))
+        if (s > 0) == isinstance(expr, sp.Max) and s != 0:
+            best = a
+    return best
 
 
 def _env(tape, values):
@@ -52,31 +101,33 @@ def _env(tape, values):
 
 def _check(value, name, where, source):
     """Refuse non-finite, complex or runaway exact values, naming the quantity."""
-    if value.has(*_BAD):
-        raise ComputationError(f"{name} is not finite {where} (a division by zero or log(0)?)",
-                               source=source, key=name)
-    if value.has(sp.I):
-        raise ComputationError(f"{name} is not a real number {where} (log of a negative value?)",
-                               source=source, key=name)
-    if value.is_Rational and max(abs(value.p).bit_length(), value.q.bit_length()) > MAX_DIGITS * 3.33:
-        raise ComputationError(
-            f"{name} has grown past {MAX_DIGITS} exact digits {where}; use fewer steps",
-            source=source, key=name)
+    if value.is_Rational:
+        if max(abs(value.p).bit_length(), value.q.bit_length()) > MAX_DIGITS * 3.33:
+            raise ComputationError(
+                f"{name} has grown past {MAX_DIGITS} exact digits {where}; use fewer steps",
+                source=source, key=name)
+        return value
+    try:
+        numeric.check(value)
+    except numeric.Invalid as exc:
+        reason = {"not a real number": "is not a real number"}.get(str(exc), "is not finite")
+        raise ComputationError(f"{name} {reason} {where} ({exc})".replace(" ()", ""),
+                               source=source, key=name) from None
     return value
 
 
-def forward(tape, leaf_values, where="", source=None):
+def forward(tape, leaf_values, where="", source=None, symbolic=False):
     """Every node's exact value, given the leaves' values (name → value)."""
     values = dict(leaf_values)
     env = _env(tape, values)
     for node in tape.nodes:
-        value = _check(substitute(node.expr, env), node.name, where, source)
+        value = _check(substitute(node.expr, env, symbolic), node.name, where, source)
         values[node.name] = value
         env[tape.symbols[node.name]] = value
     return values
 
 
-def backward(tape, values, where="", source=None):
+def backward(tape, values, where="", source=None, symbolic=False):
     """Adjoints of every node and leaf: name → Adjoint (with its consumer terms)."""
     env = _env(tape, values)
     terms = {name: [] for name in list(tape.leaves) + [n.name for n in tape.nodes]}
@@ -84,36 +135,54 @@ def backward(tape, values, where="", source=None):
     for node in reversed(tape.nodes):
         g = adjoint.get(node.name)
         if g is None:
-            g = adjoint[node.name] = sp.Add(*[t.contribution for t in terms[node.name]])
+            g = adjoint[node.name] = add(*[t.contribution for t in terms[node.name]], symbolic=symbolic)
         # go one input at a time and apply the chain rule
         for name, partial in node.partials:
-            local = _check(substitute(partial, env), f"∂{node.name}/∂{name}", where, source)
-            terms[name].append(Term(node.name, node.adjoint, partial, local, g * local))
+            local = _check(substitute(partial, env, symbolic), f"∂{node.name}/∂{name}", where, source)
+            terms[name].append(Term(node.name, node.adjoint, partial, local,
+                                    mul(g, local, symbolic=symbolic)))
     result = {}
     for name, ts in terms.items():
         if name == tape.loss:
             continue
         value = adjoint.get(name)
         if value is None:
-            value = sp.Add(*[t.contribution for t in ts])
+            value = add(*[t.contribution for t in ts], symbolic=symbolic)
         label = tape.leaves[name].adjoint if name in tape.leaves else tape.node(name).adjoint
         result[name] = Adjoint(label, name, tuple(reversed(ts)), _check(value, label, where, source))
     return result
 
 
-def _step(tape, problem, params, number, data):
+def _step(tape, problem, params, number, data, symbolic):
     where = f"at step {number}" if problem.steps > 1 else ""
-    values = forward(tape, {**data, **params}, where, problem.source)
-    adjoints = backward(tape, values, where, problem.source)
+    values = forward(tape, {**data, **params}, where, problem.source, symbolic)
+    adjoints = backward(tape, values, where, problem.source, symbolic)
     gradients = {l.name: adjoints[l.name].value for l in tape.reported}
     after = {}
     if number <= problem.steps:
         lr = problem.learning_rate
         for leaf in tape.params:
-            new = params[leaf.name] - lr * gradients[leaf.name] if leaf.updated else params[leaf.name]
+            step = mul(-1, lr, gradients[leaf.name], symbolic=symbolic)
+            new = add(params[leaf.name], step, symbolic=symbolic) if leaf.updated else params[leaf.name]
             after[leaf.name] = _check(new, naming.updated(leaf.name), where, problem.source)
     node_values = {n.name: values[n.name] for n in tape.nodes}
     return Step(number, dict(params), node_values, values[tape.loss], adjoints, gradients, after)
+
+
+def is_symbolic(problem):
+    """True when any given value (or the learning rate) is a symbol or contains one."""
+    tape_values = [v for _, v in problem.params]
+    for s in problem.samples:
+        for _, v in s.inputs:
+            tape_values.extend(v if isinstance(v, tuple) else [v])
+        tape_values.extend(s.target or ())
+    if problem.is_layered:
+        for layer in problem.network.layers:
+            tape_values.extend(w for row in layer.weights for w in row)
+            tape_values.extend(layer.bias or ())
+    if problem.learning_rate is not None:
+        tape_values.append(problem.learning_rate)
+    return any(v.free_symbols for v in tape_values)
 
 
 def solve(problem):
@@ -122,13 +191,14 @@ def solve(problem):
     tape = build_tape(problem)
     params = {l.name: l.value for l in tape.params}
     data = {l.name: l.value for l in tape.leaves.values() if l.kind != "param"}
+    symbolic = is_symbolic(problem)
     steps = []
     for number in range(1, max(problem.steps, 1) + 1):
-        step = _step(tape, problem, params, number, data)
+        step = _step(tape, problem, params, number, data, symbolic)
         steps.append(step)
         params = step.params_after or params
     final = None
     if problem.steps >= 1:
-        values = forward(tape, {**data, **params}, "after the last update", problem.source)
+        values = forward(tape, {**data, **params}, "after the last update", problem.source, symbolic)
         final = Forward(dict(params), {n.name: values[n.name] for n in tape.nodes}, values[tape.loss])
     return Solution(problem, tape, tuple(steps), final)

@@ -1,10 +1,15 @@
-"""Decimals that are right to every digit shown.
+"""Decimals that are right to every digit shown, and decisions on closed forms.
 
 Rationals are divided exactly (Decimal, round half away from zero). Closed
 forms (σ(2/5) = 1/(1 + exp(-2/5)), 1 − σ(800), ...) are evaluated in mpmath's
-interval arithmetic, memoised over the expression DAG, at rising precision
-until both ends of the interval round to the same digits: no cancellation can
-hide, and SymPy's silent `0.e-125` cannot happen.
+interval arithmetic at rising precision until both ends of the interval round
+to the same digits: no cancellation can hide, and SymPy's silent `0.e-125`
+cannot happen.
+
+Closed forms after a few update steps share subexpressions heavily: as trees
+they are exponentially large, as DAGs they are small. Everything here walks
+the DAG once (memoised, with an explicit stack), never the tree: no SymPy
+`has`, `free_symbols`, `evalf` or printing on a value of unknown size.
 """
 
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -12,19 +17,29 @@ from fractions import Fraction
 
 import mpmath
 import sympy as sp
-from mpmath import libmp
 from mpmath.ctx_iv import MPIntervalContext
 
 from .errors import PrecisionError
 
-__all__ = ["decimal", "format_rational", "DIGITS", "MAX_BITS"]
+__all__ = ["decimal", "format_rational", "sign", "check", "is_symbolic", "tree_size",
+           "Invalid", "DIGITS", "MAX_BITS"]
 
 DIGITS = 15           # significant digits in JSON
-MAX_BITS = 1 << 16    # working precision at which certification gives up
+START_BITS = 160
+MAX_BITS = 1 << 15    # working precision at which certification gives up
+_CACHE_LIMIT = 200_000
 
 
 class _Undecided(Exception):
-    """The interval is too wide to decide a sign, a branch or the digits."""
+    """The interval is too wide to decide a sign or the digits: raise the precision."""
+
+
+class Invalid(ArithmeticError):
+    """The value is not a finite real number (1/0, log of a non-positive value, I)."""
+
+
+class _Symbolic(Exception):
+    """The expression contains a symbol: it has no decimal."""
 
 
 def format_rational(value, digits=DIGITS):
@@ -43,22 +58,20 @@ def format_rational(value, digits=DIGITS):
 def _format(d):
     d = d.normalize()
     if -5 <= d.adjusted() < 15:
-        text = format(d, "f")
-    else:
-        text = format(d, "e").replace("e+", "e")
-    return text
+        return format(d, "f")
+    return format(d, "e").replace("e+", "e")
 
 
 def _fraction(raw):
-    sign, man, exp, _ = raw
+    sign_bit, man, exp, _ = raw
     if not man and exp:
-        raise _Undecided("infinite or undefined interval end")
+        raise Invalid("not a finite number")
     f = Fraction(man) * (Fraction(2) ** exp)
-    return -f if sign else f
+    return -f if sign_bit else f
 
 
-class _Interval:
-    """Evaluate a numeric SymPy expression as an mpmath interval, memoised."""
+class _Intervals:
+    """Interval values of numeric SymPy expressions at one precision, memoised."""
 
     def __init__(self, bits):
         self.ctx = MPIntervalContext()
@@ -66,8 +79,6 @@ class _Interval:
         self.memo = {}
 
     def __call__(self, root):
-        """Post-order walk with an explicit stack: closed forms after a few update
-        steps nest deeper than Python's recursion limit allows."""
         memo, stack = self.memo, [root]
         while stack:
             e = stack[-1]
@@ -80,14 +91,17 @@ class _Interval:
                 continue
             stack.pop()
             memo[e] = self._eval(e)
-        return memo[root]
+        value = memo[root]
+        if isinstance(value, Exception):
+            raise value
+        return value
 
-    def _ends(self, x):
+    def ends(self, x):
         a, b = x._mpi_
         return _fraction(a), _fraction(b)
 
-    def _sign(self, x):
-        a, b = self._ends(x)
+    def sign_of(self, x):
+        a, b = self.ends(x)
         if a > 0:
             return 1
         if b < 0:
@@ -97,6 +111,13 @@ class _Interval:
         raise _Undecided("sign")
 
     def _eval(self, e):
+        """One node from its arguments' intervals; errors are memoised as values."""
+        try:
+            return self._node(e)
+        except (_Undecided, Invalid, _Symbolic) as exc:
+            return exc
+
+    def _node(self, e):
         c = self.ctx
         if e.is_Rational:
             return c.mpf(int(e.p)) / c.mpf(int(e.q))
@@ -104,7 +125,18 @@ class _Interval:
             return c.e
         if e is sp.pi:
             return c.pi
-        args = [self.memo[a] for a in e.args]
+        if isinstance(e, sp.Symbol):
+            raise _Symbolic(e.name)
+        if e in (sp.zoo, sp.oo, -sp.oo, sp.nan):
+            raise Invalid("division by zero or an infinite value")
+        if e is sp.I:
+            raise Invalid("not a real number")
+        args = []
+        for a in e.args:
+            v = self.memo[a]
+            if isinstance(v, Exception):
+                raise v
+            args.append(v)
         if e.is_Add:
             return sum(args[1:], args[0])
         if e.is_Mul:
@@ -113,56 +145,131 @@ class _Interval:
                 out = out * a
             return out
         if e.is_Pow:
-            n = e.exp
-            if n.is_Integer:
-                return args[0] ** int(n)
-            if n == sp.Rational(1, 2):
-                return c.sqrt(args[0])
-            return c.exp(c.log(args[0]) * args[1])
+            return self._pow(e, args)
         if isinstance(e, sp.exp):
             return c.exp(args[0])
         if isinstance(e, sp.log):
-            if self._sign(args[0]) <= 0:
-                raise _Undecided("log of a non-positive value")
+            if self.sign_of(args[0]) <= 0:
+                raise Invalid("log of a non-positive value")
             return c.log(args[0])
         if isinstance(e, sp.tanh):
             return 1 - 2 / (c.exp(2 * args[0]) + 1)
         if isinstance(e, sp.Abs):
-            return args[0] if self._sign(args[0]) >= 0 else -args[0]
+            return args[0] if self.sign_of(args[0]) >= 0 else -args[0]
         if isinstance(e, sp.sign):
-            return c.mpf(self._sign(args[0]))
+            return c.mpf(self.sign_of(args[0]))
         if isinstance(e, (sp.Max, sp.Min)):
             return self._extreme(args, isinstance(e, sp.Max))
-        raise _Undecided(f"no interval rule for {type(e).__name__}")
+        raise Invalid(f"no interval rule for {type(e).__name__}")
+
+    def _pow(self, e, args):
+        c, n = self.ctx, e.exp
+        if n.is_Integer:
+            if n < 0 and self.sign_of(args[0]) == 0:
+                raise Invalid("division by zero")
+            return args[0] ** int(n)
+        if self.sign_of(args[0]) <= 0:
+            raise Invalid("power of a non-positive value")
+        return c.exp(c.log(args[0]) * args[1])
 
     def _extreme(self, args, biggest):
-        ends = [self._ends(a) for a in args]
+        ends = [self.ends(a) for a in args]
         pick = max if biggest else min
         lo, hi = pick(a for a, _ in ends), pick(b for _, b in ends)
-        return self.ctx.mpf([mpmath.mpf(lo.numerator) / lo.denominator,
-                             mpmath.mpf(hi.numerator) / hi.denominator]) if lo != hi else \
-            self.ctx.mpf(lo.numerator) / lo.denominator
+        c = self.ctx
+        return c.mpf([mpmath.mpf(lo.numerator) / lo.denominator, mpmath.mpf(hi.numerator) / hi.denominator])
+
+
+_LEVELS = {}
+
+
+def _level(bits):
+    """The shared evaluator at `bits`: memos are reused across quantities."""
+    ev = _LEVELS.get(bits)
+    if ev is None or len(ev.memo) > _CACHE_LIMIT:
+        ev = _LEVELS[bits] = _Intervals(bits)
+    return ev
+
+
+def _precisions(digits):
+    bits = max(START_BITS, int(digits * 3.33) + 32)
+    while bits <= MAX_BITS:
+        yield bits
+        bits *= 4
+
+
+def is_symbolic(expr):
+    """True when the value contains a symbol (a DAG walk, never the tree)."""
+    if expr.is_Rational:
+        return False
+    try:
+        _level(START_BITS)(expr)
+    except _Symbolic:
+        return True
+    except (Invalid, _Undecided):
+        return False
+    return False
+
+
+def check(expr):
+    """Raise Invalid unless a numeric value is a finite real number."""
+    if expr.is_Rational:
+        return
+    for bits in _precisions(DIGITS):
+        try:
+            _level(bits)(expr)
+            return
+        except _Symbolic:
+            return
+        except _Undecided:
+            continue
+
+
+def sign(expr):
+    """-1, 0 or 1 for a numeric value; exact for rationals, certified for closed forms."""
+    if expr.is_Rational:
+        return (expr > 0) - (expr < 0)
+    for bits in _precisions(DIGITS):
+        ev = _level(bits)
+        try:
+            return ev.sign_of(ev(expr))
+        except _Undecided:
+            continue
+    raise PrecisionError("cannot decide the sign of a closed form (is it exactly 0?)")
 
 
 def decimal(expr, digits=DIGITS):
     """The decimal of a numeric SymPy value to `digits` significant digits, every
     digit certain; None for a symbolic value."""
-    if expr.free_symbols:
-        return None
     if expr.is_Rational:
         return format_rational(expr, digits)
-    bits = int(digits * 3.33) + 32
-    while bits <= MAX_BITS:
+    for bits in _precisions(digits):
         try:
-            lo, hi = _Interval(bits)(expr)._mpi_
+            lo, hi = _level(bits)(expr)._mpi_
             a, b = format_rational(_fraction(lo), digits), format_rational(_fraction(hi), digits)
             if a == b:
                 return a
+        except _Symbolic:
+            return None
         except _Undecided:
-            pass
-        except RecursionError:
-            break
-        bits *= 4
-    if expr.equals(0):
+            continue
+    if tree_size(expr, 2000) < 2000 and expr.equals(0):
         return "0"
-    raise PrecisionError(f"could not certify {digits} digits of {str(expr)[:60]}")
+    raise PrecisionError(f"could not certify {digits} digits of a closed form")
+
+
+def tree_size(expr, cap=10**6):
+    """How many nodes the expression has as a tree (what printing walks), up to `cap`."""
+    memo, stack = {}, [expr]
+    while stack:
+        e = stack[-1]
+        if e in memo:
+            stack.pop()
+            continue
+        pending = [a for a in e.args if a not in memo]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        memo[e] = min(cap, 1 + sum(memo[a] for a in e.args))
+    return memo[expr]

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from .numeric import decimal
+from .numeric import decimal, is_symbolic, tree_size
 
 __all__ = ["TextPrinter", "text", "short_value", "value_text", "rational_text", "approx"]
 
@@ -206,10 +206,13 @@ def approx(value, digits=6):
     return d
 
 
+MAX_SHOWN = 60      # tree nodes: a closed form larger than this is shown by its decimal
+
+
 def short_value(value, digits=6):
     """A value as it is substituted into a formula: 0.5, 1/3, or 0.598688… (rounded)."""
-    if value.free_symbols:
-        return text(value)
+    if is_symbolic(value):
+        return text(value) if tree_size(value, MAX_SHOWN * 50) < MAX_SHOWN * 50 else "(a long formula)"
     if value.is_Rational:
         s = rational_text(value)
         if len(s) <= 16:
@@ -219,8 +222,8 @@ def short_value(value, digits=6):
 
 def value_text(value, digits=6, max_exact=40):
     """'= 2/5 = 0.4', '= 3', '= 1/(1 + exp(-2/5)) ≈ 0.598688', or '≈ 0.170528'."""
-    if value.free_symbols:
-        return "= " + text(value)
+    if is_symbolic(value):
+        return "= " + short_value(value)
     if value.is_Rational:
         exact = f"{value.p}/{value.q}" if not value.is_Integer else str(value)
         dec = decimal(value, 15)
@@ -231,8 +234,8 @@ def value_text(value, digits=6, max_exact=40):
         if len(exact) > max_exact:
             return f"{sign} {short}"
         return f"= {exact} {sign} {short}"
-    closed = text(value)
     rounded = approx(value, digits)
-    if len(closed) <= max_exact:
+    closed = text(value) if tree_size(value, MAX_SHOWN) < MAX_SHOWN else ""
+    if closed and len(closed) <= max_exact:
         return f"= {closed} ≈ {rounded}"
     return f"≈ {rounded}"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from . import naming
-from .numeric import decimal
+from .numeric import decimal, tree_size
 
 __all__ = ["Term", "Adjoint", "Step", "Forward", "Solution", "value_json", "exact_string"]
 
@@ -57,17 +57,25 @@ class Forward:
     loss: sp.Expr
 
 
+MAX_EXACT_NODES = 4000    # a closed form larger than this (as a tree) is not written out
+
+
 def exact_string(expr):
-    """The exact value as text SymPy reads back ('3/8', '1/(exp(-2/5) + 1)').
+    """The exact value as text SymPy reads back ('3/8', '1/(1 + exp(-2/5))'), or None
+    when the closed form is too large to print (it nests the whole network after
+    an update step: as a tree it grows exponentially with the steps).
 
     order='none' prints SymPy's canonical argument order as it is: the default
-    ordering would evaluate every numeric term (seconds on a nested closed form).
+    ordering would evaluate every numeric term.
     """
+    if not expr.is_Rational and tree_size(expr, MAX_EXACT_NODES + 1) > MAX_EXACT_NODES:
+        return None
     return sp.sstr(expr, order="none")
 
 
 def value_json(expr, digits=15):
-    """{"exact": "3/8", "decimal": "0.375"}; no decimal for a symbolic value."""
+    """{"exact": "3/8", "decimal": "0.375"}; no decimal for a symbolic value; exact is
+    null for a closed form of more than MAX_EXACT_NODES nodes."""
     out = {"exact": exact_string(expr)}
     dec = decimal(expr, digits)
     if dec is not None:

@@ -7,9 +7,10 @@ formula with the numbers put in, and the result (exact, then decimal).
 import sympy as sp
 
 from . import naming
+from .engine import add, mul
 from .formulas import graph_formulas, layered_formulas
 from .losses import LOSSES
-from .numeric import decimal
+from .numeric import decimal, is_symbolic
 from .printing import TextPrinter, short_value, text, value_text
 
 __all__ = ["render"]
@@ -79,7 +80,7 @@ def _uses_kinks(p):
 
 
 def _plain(v):
-    return short_value(v) if v.free_symbols or v.is_Rational else text(v)
+    return short_value(v) if v.is_Rational or is_symbolic(v) else text(v)
 
 
 def _vec(values):
@@ -236,9 +237,8 @@ def _update(solution, step):
 
 def _verdict(solution):
     before, after = solution.steps[0].loss, solution.final.loss
-    if before.free_symbols or after.free_symbols or solution.problem.loss == "none":
+    if is_symbolic(before) or is_symbolic(after) or solution.problem.loss == "none":
         return []
-    diff = after - before
-    d = decimal(diff, 6)
+    d = decimal(add(after, mul(-1, before)), 6)
     word = "went down" if d.startswith("-") else ("did not change" if d == "0" else "went UP")
     return ["", f"The loss {word}: {short_value(before)} → {short_value(after)} (change {d})"]

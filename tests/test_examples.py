@@ -170,3 +170,20 @@ def test_verify_passes_on_every_example(path):
 
     checks = verify(symprop.solve(symprop.load(path)))
     assert checks and all(c.ok for c in checks), [c.name for c in checks if not c.ok]
+
+
+def test_three_sigmoid_steps_against_mpmath_gradient_descent():
+    """Several exact steps on a sigmoid net: the closed forms nest deeply (as trees they
+    grow exponentially) but stay fast, and the final loss matches an mpmath descent."""
+    text = (EXAMPLES / "two_layer_sigmoid.toml").read_text().replace("steps = 1", "steps = 3")
+    a = symprop.solve(symprop.loads(text)).answers()
+    layers = _mp_layers(SEED_001)
+    x, y = [num(0.5), num(0.5), num(0.1)], [num(0.9), num(0.1)]
+    eta = mp.mpf("0.1")
+    for _ in range(3):
+        layers = [([[W[j][k] - eta * fd_grad(layers, x, y, "half_sse", l, j, k) for k in range(len(W[0]))]
+                    for j in range(len(W))],
+                   [b[j] - eta * fd_grad(layers, x, y, "half_sse", l, j) for j in range(len(b))], act)
+                  for l, (W, b, act) in enumerate(layers)]
+    assert close(a["final.loss"], mlp_loss(layers, x, y, "half_sse"), 1e-15)
+    assert close(a["step3.W1[2,3]'"], layers[0][0][1][2], 1e-15)
