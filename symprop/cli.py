@@ -1,11 +1,13 @@
-"""The command line: `symprop solve FILE [--format text|json] [--verify]`.
+"""The command line: `symprop solve FILE [--format text|json] [--verify] [--pdf|--tex]`.
 
 Errors that symprop raises on purpose (SympropError) become one line on stderr
-and exit code 2; `--debug` shows the traceback instead.
+and exit code 2; `--debug` shows the traceback instead. A missing TeX
+installation with --pdf is exit code 3 (the .tex is written all the same).
 """
 
 import argparse
 import json
+import os
 import sys
 
 from . import __version__
@@ -30,6 +32,16 @@ def _parser():
                             "that every gradient is identical")
     solve.add_argument("--digits", type=int, default=15, choices=range(6, 51), metavar="N",
                        help="significant digits of the JSON decimals (6 to 50; default 15)")
+    solve.add_argument("--pdf", action="store_true",
+                       help="write a PDF worksheet (answer sheet) to output/NAME.pdf")
+    solve.add_argument("--tex", action="store_true",
+                       help="write the worksheet's LaTeX source only (output/NAME.tex)")
+    solve.add_argument("--questions", action="store_true",
+                       help="with --pdf/--tex: the question sheet (blanks, no answers)")
+    solve.add_argument("-o", "--output", metavar="PATH",
+                       help="where to write the PDF or .tex (default: output/NAME[-questions].pdf)")
+    solve.add_argument("--force", action="store_true",
+                       help="replace an existing output file that symprop did not write")
     solve.add_argument("--debug", action="store_true", help="show tracebacks")
     return parser
 
@@ -39,6 +51,8 @@ def _solve(args, out):
     from .loader import load
 
     solution = solve(load(args.problem))
+    if args.pdf or args.tex:
+        return _worksheet(solution, args, out)
     if args.format == "json":
         data = solution.to_json(args.digits)
         if args.verify:
@@ -50,6 +64,38 @@ def _solve(args, out):
             out.write(_verify_text(solution))
     if args.verify and not all(c.ok for c in _checks(solution)):
         return 1
+    return 0
+
+
+def _default_path(args, ext):
+    stem = os.path.splitext(os.path.basename(args.problem))[0]
+    suffix = "-questions" if args.questions else ""
+    return os.path.join("output", f"{stem}{suffix}.{ext}")
+
+
+def _worksheet(solution, args, out):
+    """--pdf / --tex: write the worksheet; without TeX, write the .tex and say so."""
+    from .errors import TexNotFoundError
+    from .outputs import write_atomic
+    from .texcompile import compile_pdf
+    from .worksheet import to_latex
+
+    tex = to_latex(solution, questions=args.questions)
+    if args.tex and not args.pdf:
+        path = args.output or _default_path(args, "tex")
+        write_atomic(path, tex, force=args.force)
+        out.write(f"wrote {path}\n")
+        return 0
+    path = args.output or _default_path(args, "pdf")
+    try:
+        pdf = compile_pdf(tex)
+    except TexNotFoundError as exc:
+        tex_path = os.path.splitext(path)[0] + ".tex"
+        write_atomic(tex_path, tex, force=args.force)
+        print(f"symprop: error: {exc}; wrote {tex_path} instead", file=sys.stderr)
+        return 3
+    write_atomic(path, pdf, force=args.force)
+    out.write(f"wrote {path}\n")
     return 0
 
 

@@ -10,6 +10,9 @@ __all__ = [
     "ExpressionError",
     "ComputationError",
     "PrecisionError",
+    "RenderError",
+    "TexNotFoundError",
+    "OutputError",
 ]
 
 
@@ -55,3 +58,15 @@ class ComputationError(SympropError, ArithmeticError):
 
 class PrecisionError(ComputationError):
     """A decimal could not be certified to the requested digits."""
+
+
+class RenderError(SympropError, RuntimeError):
+    """pdflatex failed (or timed out); the message quotes the first error of its log."""
+
+
+class TexNotFoundError(SympropError, EnvironmentError):
+    """No pdflatex on PATH: the message names the Debian packages to install."""
+
+
+class OutputError(SympropError, OSError):
+    """An output file cannot be written: it exists and is not ours, or the folder is read-only."""

@@ -48,7 +48,10 @@ class TextPrinter:
 
     def _paren(self, expr, prec):
         s, p = self._render(expr)
-        return f"({s})" if p < prec else s
+        return self._wrap(s) if p < prec else s
+
+    def _wrap(self, s):
+        return f"({s})"
 
     def _render(self, e):
         if self.leaf is not None and isinstance(e, (sp.Symbol, sp.Indexed)):

@@ -145,3 +145,25 @@ class Solution:
         from .textout import render
 
         return render(self)
+
+    def to_latex(self, questions=False):
+        """The worksheet's LaTeX source (answer sheet, or question sheet)."""
+        from .worksheet import to_latex
+
+        return to_latex(self, questions)
+
+    def to_pdf(self, path, questions=False, force=False):
+        """Compile the worksheet with pdflatex and write it to `path` (atomically)."""
+        from .outputs import write_atomic
+        from .texcompile import compile_pdf
+
+        write_atomic(path, compile_pdf(self.to_latex(questions)), force=force)
+        return path
+
+    def _repr_latex_(self):
+        """Jupyter: every answer, exact and decimal, as rendered math."""
+        from .latexprint import latex_value
+        from .texnames import tex_name
+
+        rows = [rf"{tex_name(n)} &{latex_value(v)}" for n, v in list(self.answers().items())[:60]]
+        return r"$\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$"

@@ -69,6 +69,18 @@ class Tape:
     def node(self, name):
         return self._by_name[name]
 
+    def backward_order(self):
+        """Nodes in the order the sweep meets them, but the units of one layer in
+        ascending order (delta2[1] before delta2[2]), without the loss itself."""
+        groups, key = [], None
+        for node in self.nodes:
+            k = (node.kind, node.layer, node.sample) if node.layer is not None else node.name
+            if k != key:
+                groups.append([])
+                key = k
+            groups[-1].append(node)
+        return [n for g in reversed(groups) for n in g if n.name != self.loss]
+
     def __post_init__(self):
         object.__setattr__(self, "_by_name", {n.name: n for n in self.nodes})
 

@@ -197,24 +197,12 @@ def _backward(solution, step):
     shown = {(n.name, inp): d for n in tape.nodes for inp, d in n.shown_partials}
     values = {a.name: a.value for a in step.adjoints.values()}
     forward = _values(solution, step.params, step.values)
-    for node in _backward_order(tape):
+    for node in tape.backward_order():
         lines += _adjoint_lines(solution, step.adjoints[node.name], values, shown, forward)
     lines += ["", "  Gradients:"]
     for leaf in tape.reported:
         lines += _adjoint_lines(solution, step.adjoints[leaf.name], values, shown, forward)
     return lines
-
-
-def _backward_order(tape):
-    """Nodes in sweep order, but units of one layer in ascending order."""
-    groups, key = [], None
-    for node in tape.nodes:
-        k = (node.kind, node.layer, node.sample) if node.layer is not None else node.name
-        if k != key:
-            groups.append([])
-            key = k
-        groups[-1].append(node)
-    return [n for g in reversed(groups) for n in g if n.name != tape.loss]
 
 
 def _update(solution, step):

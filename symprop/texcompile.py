@@ -1,0 +1,85 @@
+"""Running pdflatex on a generated document, safely. The one place TeX is run.
+
+Each document gets its own private temporary directory (parallel builds in a
+shared folder swap PDFs), pdflatex runs non-interactively with shell escape
+off and `openin_any`/`openout_any` set to `p` (no reading /etc/passwd, no
+writing beside the user's files), halts on the first error, and is killed
+with its process group at the time limit. No latexmk, so no latexmkrc runs.
+A non-zero exit is a failure even when a PDF appeared.
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+
+from .errors import RenderError, TexNotFoundError
+
+__all__ = ["compile_pdf", "have_pdflatex", "TEX_PACKAGES", "TIMEOUT"]
+
+TEX_PACKAGES = ("texlive-latex-base texlive-latex-recommended texlive-latex-extra "
+                "texlive-pictures lmodern")
+TIMEOUT = 120
+EPOCH = "1700000000"      # SOURCE_DATE_EPOCH: the same PDF bytes on every build
+
+
+def have_pdflatex():
+    return shutil.which("pdflatex") is not None
+
+
+def _env(workdir):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEXMF", "TEXINPUTS"))}
+    env.update(openin_any="p", openout_any="p", shell_escape="f", TEXMFOUTPUT=workdir,
+               SOURCE_DATE_EPOCH=EPOCH, FORCE_SOURCE_DATE="1", max_print_line="1000")
+    return env
+
+
+def _run(workdir, timeout):
+    cmd = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
+           "-no-shell-escape", "doc.tex"]
+    proc = subprocess.Popen(cmd, cwd=workdir, env=_env(workdir), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise RenderError(f"pdflatex did not finish within {timeout} s (killed)") from None
+    return proc.returncode, out.decode("utf-8", errors="replace")
+
+
+def _first_error(workdir, output):
+    log = ""
+    path = os.path.join(workdir, "doc.log")
+    if os.path.exists(path):
+        with open(path, "rb") as fh:
+            log = fh.read().decode("utf-8", errors="replace")
+    for text in (log, output):
+        m = re.search(r"^(?:\./)?doc\.tex:(\d+): (.*)$", text, re.MULTILINE)
+        if m:
+            return f"line {m[1]}: {m[2]}"
+        m = re.search(r"^! (.*)$", text, re.MULTILINE)
+        if m:
+            return m[1]
+    tail = [l for l in output.strip().splitlines() if l.strip()][-1:] or ["no output"]
+    return tail[0][:200]
+
+
+def compile_pdf(tex, timeout=TIMEOUT):
+    """The PDF (bytes) of a LaTeX document (str); RenderError with the first error."""
+    if not have_pdflatex():
+        raise TexNotFoundError(f"pdflatex not found; install the TeX packages "
+                               f"(Debian/Ubuntu: apt-get install {TEX_PACKAGES}) or use --tex")
+    with tempfile.TemporaryDirectory(prefix="symprop-tex-") as workdir:
+        with open(os.path.join(workdir, "doc.tex"), "w", encoding="utf-8") as fh:
+            fh.write(tex)
+        for _ in range(3):                       # longtable settles its widths in 2 runs
+            code, output = _run(workdir, timeout)
+            if code != 0:
+                raise RenderError(f"pdflatex failed: {_first_error(workdir, output)}")
+            if "Rerun" not in output:
+                break
+        with open(os.path.join(workdir, "doc.pdf"), "rb") as fh:
+            return fh.read()

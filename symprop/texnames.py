@@ -1,0 +1,88 @@
+"""Flat quantity names in LaTeX, as the seeds write them: W1[1,2] → w^{(1)}_{12}.
+
+One table of patterns, so that every renderer spells a name the same way.
+"""
+
+import re
+
+__all__ = ["tex_name", "escape"]
+
+_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+    "%": r"\%", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+}
+
+
+def escape(text):
+    """Plain user text for LaTeX: every special character printed literally; control
+    characters dropped, anything outside printable ASCII shown as '?'."""
+    out = []
+    for ch in str(text):
+        if ch in _SPECIAL:
+            out.append(_SPECIAL[ch])
+        elif ch == "\n":
+            out.append(" ")
+        elif " " <= ch <= "~":
+            out.append(ch)
+        elif ch.isprintable() and ch.isalpha() and ch.isascii():
+            out.append(ch)
+        else:
+            out.append("?")
+    return "".join(out)
+
+
+def _ix(text):
+    parts = [p.strip() for p in text.split(",")]
+    return "".join(parts) if all(len(p) == 1 for p in parts) else ",".join(parts)
+
+
+_LAYERED = [
+    (re.compile(r"W(\d+)\[(.+)\]$"), lambda m: rf"w^{{({m[1]})}}_{{{_ix(m[2])}}}"),
+    (re.compile(r"b(\d+)\[(.+)\]$"), lambda m: rf"b^{{({m[1]})}}_{{{m[2]}}}"),
+    (re.compile(r"z(\d+)\[(.+)\]$"), lambda m: rf"z^{{({m[1]})}}_{{{m[2]}}}"),
+    (re.compile(r"a0\[(.+)\]$"), lambda m: rf"x_{{{m[1]}}}"),
+    (re.compile(r"a(\d+)\[(.+)\]$"), lambda m: rf"a^{{({m[1]})}}_{{{m[2]}}}"),
+    (re.compile(r"delta(\d+)\[(.+)\]$"), lambda m: rf"\delta^{{({m[1]})}}_{{{m[2]}}}"),
+    (re.compile(r"y\[(.+)\]$"), lambda m: rf"y_{{{m[1]}}}"),
+    (re.compile(r"J(\d+)$"), lambda m: rf"J^{{({m[1]})}}"),
+]
+_VECTOR = {"W": "W", "b": "b", "z": "z", "a": "a", "delta": r"\delta"}
+_GREEK = {"alpha", "beta", "gamma", "delta", "eta", "theta", "lambda", "mu", "sigma", "tau", "phi",
+          "omega", "epsilon", "rho", "nu", "xi", "kappa", "psi", "chi", "zeta"}
+
+
+def tex_name(name):
+    """LaTeX for a flat name (W1[1,2], delta2[j], dL/dw0, w0', sample2.z1[1], step2.x)."""
+    prefix = ""
+    m = re.match(r"(sample\d+|step\d+|final)\.(.*)$", name)
+    if m:
+        tag, name = m[1], m[2]
+        prefix = {"final": r"\text{final: }"}.get(tag, rf"\text{{{tag}: }}")
+    if name.endswith("'"):
+        return prefix + "{" + tex_name(name[:-1]) + "}'"
+    m = re.match(r"d(\w+)/d(.+)$", name)
+    if m:
+        return prefix + rf"\frac{{\partial {_plain(m[1])}}}{{\partial {tex_name(m[2])}}}"
+    for pattern, make in _LAYERED:
+        m = pattern.match(name)
+        if m:
+            return prefix + make(m)
+    m = re.match(r"(W|b|z|a|delta)(\d+)$", name)          # whole vectors in matrix formulas
+    if m:
+        base = "x" if m[1] == "a" and m[2] == "0" else _VECTOR[m[1]]
+        return prefix + (base if base == "x" else rf"{base}^{{({m[2]})}}")
+    return prefix + _plain(name)
+
+
+def _plain(name):
+    """A graph name: trailing digits become a subscript (h0 → h_{0}), Greek letters are Greek."""
+    if name == "loss":
+        return "L"
+    m = re.match(r"([A-Za-z]+?)_?(\d+)$", name)
+    if m:
+        return rf"{_plain(m[1])}_{{{m[2]}}}"
+    if name in _GREEK:
+        return "\\" + name
+    if len(name) == 1:
+        return name
+    return r"\mathit{" + escape(name) + "}"

@@ -1,0 +1,364 @@
+"""The PDF worksheet: a Solution as an answer sheet or a blank question sheet.
+
+Built with PyLaTeX; the renderer only reads the Solution. User text enters
+LaTeX through `texnames.escape`; SymPy's LaTeX enters as NoEscape, here and
+nowhere else. Answer sheet and question sheet number the same quantities in
+the same order, so that they correspond one to one.
+
+    build(solution, questions=False) -> pylatex.Document
+    to_latex(solution, questions=False) -> str
+"""
+
+from pylatex import Command, Document, NoEscape, Package, Section, Subsection
+
+from . import naming
+from .diagram import diagram
+from .formulas import graph_formulas, layered_formulas
+from .latexprint import MAX_CLOSED, latex, latex_short, latex_value
+from .losses import LOSSES
+from .outputs import MARK
+from .printing import text
+from .texnames import escape, tex_name
+
+__all__ = ["build", "to_latex", "items"]
+
+_LINE = 70      # characters of text above which an equation is split over lines
+_PER_LINE = 4   # terms of a long sum per line
+
+
+def items(solution):
+    """Every asked quantity, numbered in worksheet order: (number, section, name, value)."""
+    tape, out = solution.tape, []
+
+    def add(section, name, value):
+        out.append((len(out) + 1, section, name, value))
+
+    for step in solution.steps:
+        pre = step.prefix
+        for node in tape.nodes:
+            add(("forward", step.number), pre + node.name if node.name != tape.loss else pre + "loss",
+                step.values[node.name])
+        for node in tape.backward_order():
+            add(("backward", step.number), pre + node.adjoint, step.adjoints[node.name].value)
+        for leaf in tape.reported:
+            add(("gradients", step.number), pre + leaf.adjoint, step.gradients[leaf.name])
+        for leaf in tape.params:
+            if leaf.updated and step.params_after:
+                add(("update", step.number), pre + naming.updated(leaf.name), step.params_after[leaf.name])
+    if solution.final is not None:
+        for node in tape.nodes:
+            name = node.name if node.name != tape.loss else "loss"
+            add(("final", None), naming.FINAL + name, solution.final.values[node.name])
+    return out
+
+
+def _document(solution, questions):
+    doc = Document(documentclass="article", document_options=["11pt", "a4paper"],
+                   geometry_options={"margin": "2cm"}, lmodern=True, textcomp=True,
+                   page_numbers=True, indent=False)
+    for pkg in ("amsmath", "amssymb", "tikz", "longtable", "booktabs", "array"):
+        doc.packages.append(Package(pkg))
+    doc.preamble.append(NoEscape(r"\usetikzlibrary{arrows.meta}"))
+    doc.preamble.append(NoEscape(r"\allowdisplaybreaks"))
+    doc.preamble.append(NoEscape(r"\pdfinfo{/Creator (symprop) /Producer (symprop)}"))
+    doc.preamble.append(NoEscape(r"\newcommand{\answerbox}{\framebox[4.2cm]{\rule{0pt}{1.1em}}}"))
+    doc.preamble.append(NoEscape(r"\setlength{\parskip}{0.4em}"))
+    return doc
+
+
+def _title(doc, solution, questions):
+    p = solution.problem
+    kind = "Exercise sheet" if questions else "Answer sheet"
+    doc.append(NoEscape(r"{\LARGE\bfseries " + escape(p.title) + r"\par}\smallskip"))
+    source = rf" \quad --- \quad \texttt{{{escape(p.source)}}}" if p.source else ""
+    doc.append(NoEscape(r"{\large " + kind + source + r"\par}\medskip"))
+    if p.notes:
+        doc.append(NoEscape(escape(p.notes) + r"\par"))
+
+
+def _matrix(rows):
+    body = r" \\ ".join(" & ".join(latex_short(v) for v in row) for row in rows)
+    size = r"\scriptstyle " if len(rows[0]) > 8 else ""
+    return r"\begin{bmatrix}" + size + body + r"\end{bmatrix}"
+
+
+def _column(values):
+    return _matrix([[v] for v in values])
+
+
+def _problem(doc, solution):
+    p = solution.problem
+    with doc.create(Section("The problem")):
+        if p.is_layered:
+            sizes = "-".join(str(n) for n in p.network.sizes)
+            acts = ", ".join(escape(l.activation) for l in p.network.layers)
+            doc.append(NoEscape(
+                rf"A {sizes} network (layer by layer: {acts}). Unit $j$ of layer $l$ computes "
+                r"$z^{(l)}_j = \sum_k w^{(l)}_{jk} a^{(l-1)}_k + b^{(l)}_j$ and "
+                r"$a^{(l)}_j = f_l(z^{(l)}_j)$; $w^{(l)}_{jk}$ joins unit $k$ of layer $l-1$ "
+                rf"to unit $j$ of layer $l$; the inputs are $x_k = a^{{(0)}}_k$; indices start at {p.index_base}."))
+            parts = []
+            for l, layer in enumerate(p.network.layers, start=1):
+                parts.append(rf"W^{{({l})}} = {_matrix(layer.weights)}")
+                if layer.bias is not None:
+                    parts.append(rf"b^{{({l})}} = {_column(layer.bias)}")
+            doc.append(NoEscape(r"\[" + r",\qquad ".join(parts) + r"\]"))
+            for i, s in enumerate(p.samples):
+                x = _column(dict(s.inputs)["x"])
+                y = rf",\qquad y = {_column(s.target)}" if s.target is not None else ""
+                tag = rf"\text{{sample {i + 1}: }}\ " if len(p.samples) > 1 else ""
+                doc.append(NoEscape(rf"\[{tag}x = {x}{y}\]"))
+        else:
+            doc.append(NoEscape("A computational graph, evaluated in this order:"))
+            eqs = [rf"{tex_name(n.name)} &= {latex(n.display)}" for n in solution.tape.nodes
+                   if n.kind == "node" and n.sample in (None, 0)]
+            doc.append(NoEscape(r"\begin{align*}" + r" \\ ".join(eqs) + r"\end{align*}"))
+            given = [rf"{tex_name(l.name)} = {latex_short(l.value)}" for l in solution.tape.leaves.values()]
+            doc.append(NoEscape(r"Given: $" + r",\ ".join(given) + "$."))
+        loss = LOSSES[p.loss]
+        if p.loss != "none":
+            red = ""
+            if len(p.samples) > 1:
+                red = rf" per sample, and the {p.reduction} over the {len(p.samples)} samples"
+            doc.append(NoEscape(rf"Loss: ${loss.latex}$ ({escape(p.loss)}){red}. "))
+        else:
+            doc.append(NoEscape(r"No loss: the output itself is differentiated. "))
+        if p.steps:
+            doc.append(NoEscape(rf"Learning rate $\eta = {latex_short(p.learning_rate)}$, "
+                                rf"{p.steps} gradient-descent step{'s' if p.steps > 1 else ''}. "))
+        doc.append(NoEscape(rf"Convention at a kink: $\operatorname{{ReLU}}'(0) = {p.relu_derivative_at_zero}$."))
+        picture = diagram(solution)
+        if picture:
+            doc.append(NoEscape(r"\begin{center}" + picture + r"\end{center}"))
+
+
+def _equation(number, name_tex, formula, numbers, result, short):
+    tag = rf" \tag{{{number}}}"
+    if short:
+        line = rf"{name_tex} &= {formula}"
+        if numbers:
+            line += f" = {numbers}"
+        return line + f" {result}" + tag
+    lines = [rf"{name_tex} &= {formula}"]
+    if numbers:
+        lines.append(rf"&= {numbers}")
+    lines.append(rf"&{result}" + tag)
+    return r" \\ ".join(lines)
+
+
+def _sum_lines(expr, leaf, decimals):
+    """A long sum printed as chunks of terms (the caller joins them with line breaks)."""
+    if not expr.is_Add or len(expr.args) <= _PER_LINE:
+        return [latex(expr, leaf, decimals)]
+    chunks = []
+    for i in range(0, len(expr.args), _PER_LINE):
+        part = expr.func(*expr.args[i:i + _PER_LINE], evaluate=False)
+        s = latex(part, leaf, decimals)
+        chunks.append(s if i == 0 or s.startswith("-") else "+ " + s)
+    return chunks
+
+
+def _node_equation(number, node, values, value, name):
+    leaf = lambda s: latex_short(values[s.name]) if s.name in values else None
+    formula = _sum_lines(node.display, None, False)
+    numbers = _sum_lines(node.display, leaf, True)
+    plain = text(node.display)
+    informative = numbers != formula
+    short = len(plain) * (2 if informative else 1) <= _LINE and len(formula) == 1
+    if short or len(formula) == 1:
+        return _equation(number, tex_name(name), " ".join(formula),
+                         " ".join(numbers) if informative else "", latex_value(value), short)
+    lines = [rf"{tex_name(name)} &= {formula[0]}"] + [rf"&\quad {c}" for c in formula[1:]]
+    if informative:
+        lines += [rf"&= {numbers[0]}"] + [rf"&\quad {c}" for c in numbers[1:]]
+    lines.append(rf"&{latex_value(value)} \tag{{{number}}}")
+    return r" \\ ".join(lines)
+
+
+def _align(lines):
+    return NoEscape(r"\begin{align*}" + r" \\[2pt] ".join(lines) + r"\end{align*}")
+
+
+def _forward(doc, solution, values, numbering, title, final=False):
+    tape = solution.tape
+    with doc.create(Subsection(title)):
+        lines = []
+        for node in tape.nodes:
+            name = node.name if node.name != tape.loss else "loss"
+            key = (naming.FINAL if final else "") + name
+            lines.append(_node_equation(numbering[key], node, values, values[node.name], name))
+        doc.append(_align(lines))
+
+
+def _generic(doc, solution):
+    p = solution.problem
+    if p.is_layered:
+        forms = layered_formulas(p)
+        doc.append(NoEscape(r"The backpropagation equations for this network, in index form"))
+        rows = [rf"{latex(f.lhs)} &= {latex(f.rhs)} && \text{{{f.label}}}" for f in forms["index"]
+                if f.label != "forward"]
+        doc.append(_align(rows))
+        doc.append(NoEscape(r"and in matrix form ($\odot$: elementwise product):"))
+        rows = [rf"{latex(f.lhs)} &= {latex(f.rhs)} && \text{{{f.label}}}" for f in forms["matrix"]]
+        doc.append(_align(rows))
+    else:
+        doc.append(NoEscape(r"Each adjoint is the sum over the node's consumers:"))
+        rows = [rf"{latex(f.lhs)} &= {latex(f.rhs)}" for f in graph_formulas(solution.tape)]
+        doc.append(_align(rows))
+
+
+def _adjoint_equation(number, solution, adj, adj_values, forward, shown):
+    tape = solution.tape
+    formula, numbers = [], []
+    for t in adj.terms:
+        partial = shown[(t.consumer, adj.of)]
+        if t.consumer == tape.loss:
+            formula.append(latex(partial))
+            numbers.append(latex(partial, lambda s: latex_short(forward[s.name]) if s.name in forward
+                                 else None, True))
+            continue
+        head = tex_name(t.consumer_adjoint)
+        val = _paren(latex_short(adj_values[t.consumer_adjoint]))
+        if partial == 1:
+            formula.append(head)
+            numbers.append(val)
+        else:
+            formula.append(rf"{head} \cdot {latex(partial)}")
+            numbers.append(rf"{val} \cdot {_paren(latex_short(t.partial_value))}")
+    if not formula:
+        formula, numbers = ["0"], []
+    f, n = " + ".join(formula), " + ".join(numbers)
+    short = len(adj.terms) <= 1
+    return _equation(number, tex_name(adj.name), f, n if n != f else "", latex_value(adj.value), short)
+
+
+def _paren(s):
+    return rf"\left({s}\right)" if s.startswith("-") else s
+
+
+def _backward(doc, solution, step, numbering):
+    tape = solution.tape
+    pre = step.prefix
+    shown = {(n.name, inp): d for n in tape.nodes for inp, d in n.shown_partials}
+    adj_values = {a.name: a.value for a in step.adjoints.values()}
+    forward = {**{l.name: l.value for l in tape.leaves.values()}, **step.params, **step.values}
+    with doc.create(Subsection("Backward pass")):
+        if step.number == 1:
+            _generic(doc, solution)
+        doc.append(NoEscape("With the numbers of this exercise:"))
+        lines = [_adjoint_equation(numbering[pre + n.adjoint], solution, step.adjoints[n.name],
+                                   adj_values, forward, shown) for n in tape.backward_order()]
+        doc.append(_align(lines))
+    with doc.create(Subsection("Gradients")):
+        lines = [_adjoint_equation(numbering[pre + l.adjoint], solution, step.adjoints[l.name],
+                                   adj_values, forward, shown) for l in tape.reported]
+        doc.append(_align(lines))
+
+
+def _update(doc, solution, step, numbering):
+    p, tape, pre = solution.problem, solution.tape, step.prefix
+    with doc.create(Subsection(r"Gradient-descent update")):
+        doc.append(NoEscape(rf"Every parameter takes a step against its gradient, "
+                            rf"$w \leftarrow w - \eta\, \partial L/\partial w$ with $\eta = {latex_short(p.learning_rate)}$."))
+        lines = []
+        for leaf in tape.params:
+            if not leaf.updated:
+                continue
+            name = naming.updated(leaf.name)
+            formula = rf"{tex_name(leaf.name)} - \eta \cdot {tex_name(leaf.adjoint)}"
+            numbers = (rf"{latex_short(step.params[leaf.name])} - {latex_short(p.learning_rate)} \cdot "
+                       rf"{_paren(latex_short(step.gradients[leaf.name]))}")
+            lines.append(_equation(numbering[pre + name], tex_name(name), formula, numbers,
+                                   latex_value(step.params_after[leaf.name]), False))
+        fixed = [l for l in tape.params if not l.updated]
+        if fixed:
+            doc.append(NoEscape("Kept fixed: $" + ", ".join(tex_name(l.name) for l in fixed) + "$."))
+        doc.append(_align(lines))
+
+
+def _answers(doc, solution, listing):
+    with doc.create(Section("All answers")):
+        doc.append(NoEscape(r"\begin{longtable}{r>{$}l<{$}>{$}p{6.5cm}<{$}>{$}l<{$}}" "\n"
+                            r"\toprule No. & \text{quantity} & \text{exact} & \text{decimal} \\ \midrule" "\n"
+                            r"\endhead"))
+        from .numeric import decimal, tree_size
+
+        for number, _, name, value in listing:
+            exact = latex(value) if tree_size(value, MAX_CLOSED) < MAX_CLOSED else r"\text{(closed form)}"
+            dec = decimal(value, 10) or ""
+            doc.append(NoEscape(rf"{number} & {tex_name(name)} & {exact} & {dec} \\" "\n"))
+        doc.append(NoEscape(r"\bottomrule\end{longtable}"))
+
+
+def _questions(doc, solution, listing):
+    titles = {"forward": "Forward pass", "backward": "Backward pass", "gradients": "Gradients",
+              "update": "Gradient-descent update", "final": "Forward pass after the update"}
+    with doc.create(Section("Questions")):
+        doc.append(NoEscape(r"Compute each quantity; give exact values (fractions) where you can, "
+                            r"and decimals to 4 significant digits otherwise."))
+        current = None
+        for number, (section, step), name, value in listing:
+            if (section, step) != current:
+                current = (section, step)
+                label = titles[section] + (f" (step {step})" if step and solution.problem.steps > 1 else "")
+                doc.append(NoEscape(rf"\subsection*{{{label}}}"))
+            doc.append(NoEscape(rf"\makebox[2.2em][r]{{({number})}}\quad "
+                                rf"\makebox[8em][l]{{$\displaystyle {tex_name(name)} = $}}"
+                                rf"\answerbox\par\smallskip" "\n"))
+
+
+def build(solution, questions=False):
+    """The worksheet as a PyLaTeX Document (answer sheet, or question sheet)."""
+    doc = _document(solution, questions)
+    _title(doc, solution, questions)
+    _problem(doc, solution)
+    listing = items(solution)
+    if questions:
+        _questions(doc, solution, listing)
+        return doc
+    numbering = {name: number for number, _, name, _ in listing}
+    tape = solution.tape
+    data = {l.name: l.value for l in tape.leaves.values() if l.kind != "param"}
+    with doc.create(Section("Solution")):
+        for step in solution.steps:
+            values = {**data, **step.params, **step.values}
+            if solution.problem.steps > 1:
+                doc.append(NoEscape(rf"\subsection*{{Step {step.number}}}"))
+            _forward(doc, solution, values, _step_numbers(numbering, step), "Forward pass")
+            _backward(doc, solution, step, numbering)
+            if step.params_after:
+                _update(doc, solution, step, numbering)
+        if solution.final is not None:
+            f = solution.final
+            _forward(doc, solution, {**data, **f.params, **f.values}, numbering,
+                     "Forward pass after the update", final=True)
+            doc.append(NoEscape(_verdict(solution)))
+    _answers(doc, solution, listing)
+    return doc
+
+
+def _step_numbers(numbering, step):
+    """The numbers of one step's forward quantities, keyed without the step prefix."""
+    pre = step.prefix
+    return {k[len(pre):]: v for k, v in numbering.items() if k.startswith(pre)} if pre else numbering
+
+
+def _verdict(solution):
+    from .engine import add, mul
+    from .numeric import decimal, is_symbolic
+
+    before, after = solution.steps[0].loss, solution.final.loss
+    if solution.problem.loss == "none" or is_symbolic(before) or is_symbolic(after):
+        return ""
+    change = decimal(add(after, mul(-1, before)), 6)
+    word = "went down" if change.startswith("-") else ("did not change" if change == "0" else "went up")
+    if "e" in change:
+        mantissa, exponent = change.split("e")
+        change = rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
+    return (rf"The loss {word}: from ${latex_short(before)}$ to ${latex_short(after)}$ "
+            rf"(change ${change}$).")
+
+
+def to_latex(solution, questions=False):
+    """The worksheet's LaTeX source; its first line marks it as written by symprop."""
+    return f"% {MARK}\n" + build(solution, questions).dumps()
