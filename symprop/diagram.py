@@ -74,6 +74,9 @@ def _graph(solution):
     depth = {name: 0 for name in tape.leaves}
     for node in tape.nodes:
         depth[node.name] = 1 + max((depth[i] for i, _ in node.partials), default=0)
+    for name in tape.leaves:       # a leaf stands just before its first consumer
+        uses = [depth[n.name] for n in tape.nodes if any(i == name for i, _ in n.partials)]
+        depth[name] = max(0, min(uses) - 1) if uses else 0
     columns = {}
     for name in list(tape.leaves) + [n.name for n in tape.nodes]:
         if name in tape.leaves and tape.leaves[name].kind == "target":
@@ -84,8 +87,12 @@ def _graph(solution):
              r"  leaf/.style={rectangle, draw, rounded corners, minimum size=7mm, fill=gray!10},",
              r"  gate/.style={circle, draw, thick, minimum size=9mm, inner sep=1pt, fill=blue!6}]"]
     for d, names in sorted(columns.items()):
-        for i, name in enumerate(names):
-            y = (len(names) - 1) / 2 - i
+        leaves = [n for n in names if n in tape.leaves]
+        gates = [n for n in names if n not in tape.leaves]
+        place = {n: 1.1 * (len(leaves) - i) for i, n in enumerate(leaves)}   # leaves above
+        place.update({n: -1.3 * i for i, n in enumerate(gates)})               # gates below
+        for name in names:
+            y = place[name]
             if name in tape.leaves:
                 lines.append(rf"\node[leaf] ({ids[name]}) at ({d}, {y:.2f}) {{${tex_name(name)}$}};")
             else:

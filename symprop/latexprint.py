@@ -124,8 +124,8 @@ class LatexPrinter(TextPrinter):
         name = str(e.name)
         if name.endswith(")") and "'(" in name:          # f'(z2): an elementwise derivative
             f, arg = name[:-1].split("'(")
-            return rf"{_FUNCS.get(f, f)}'\left({tex_name(arg)}\right)", _ATOM
-        return tex_name(name), _ATOM
+            return rf"{_FUNCS.get(f, f)}'\left({tex_name(arg, vector=True)}\right)", _ATOM
+        return tex_name(name, vector=True), _ATOM
 
     def _print_Transpose(self, e):
         return f"{{{self._paren(e.arg, _ATOM)}}}^{{\\mathsf{{T}}}}", _ATOM

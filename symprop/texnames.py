@@ -51,23 +51,26 @@ _GREEK = {"alpha", "beta", "gamma", "delta", "eta", "theta", "lambda", "mu", "si
           "omega", "epsilon", "rho", "nu", "xi", "kappa", "psi", "chi", "zeta"}
 
 
-def tex_name(name):
-    """LaTeX for a flat name (W1[1,2], delta2[j], dL/dw0, w0', sample2.z1[1], step2.x)."""
+def tex_name(name, vector=False):
+    """LaTeX for a flat name (W1[1,2], delta2[j], dL/dw0, w0', sample2.z1[1], step2.x).
+
+    vector=True: a whole layer's vector or matrix in a matrix formula (W2 → W^{(2)});
+    otherwise W2 is a graph name (W_{2})."""
     prefix = ""
     m = re.match(r"(sample\d+|step\d+|final)\.(.*)$", name)
     if m:
         tag, name = m[1], m[2]
         prefix = {"final": r"\text{final: }"}.get(tag, rf"\text{{{tag}: }}")
     if name.endswith("'"):
-        return prefix + "{" + tex_name(name[:-1]) + "}'"
+        return prefix + "{" + tex_name(name[:-1], vector) + "}'"
     m = re.match(r"d(\w+)/d(.+)$", name)
     if m:
-        return prefix + rf"\frac{{\partial {_plain(m[1])}}}{{\partial {tex_name(m[2])}}}"
+        return prefix + rf"\frac{{\partial {_plain(m[1])}}}{{\partial {tex_name(m[2], vector)}}}"
     for pattern, make in _LAYERED:
         m = pattern.match(name)
         if m:
             return prefix + make(m)
-    m = re.match(r"(W|b|z|a|delta)(\d+)$", name)          # whole vectors in matrix formulas
+    m = re.match(r"(W|b|z|a|delta)(\d+)$", name) if vector else None
     if m:
         base = "x" if m[1] == "a" and m[2] == "0" else _VECTOR[m[1]]
         return prefix + (base if base == "x" else rf"{base}^{{({m[2]})}}")

@@ -114,9 +114,12 @@ def _problem(doc, solution):
                    if n.kind == "node" and n.sample in (None, 0)]
             doc.append(NoEscape(r"\begin{align*}" + r" \\ ".join(eqs) + r"\end{align*}"))
             given = [rf"{tex_name(l.name)} = {latex_short(l.value)}" for l in solution.tape.leaves.values()]
-            doc.append(NoEscape(r"Given: $" + r",\ ".join(given) + "$."))
+            doc.append(NoEscape(r"Given: $" + r",\ ".join(given) + "$. "))
         loss = LOSSES[p.loss]
-        if p.loss != "none":
+        if p.loss != "none" and not p.is_layered and len(p.samples) == 1:
+            node = solution.tape.node(solution.tape.loss)
+            doc.append(NoEscape(rf"Loss: $L = {latex(node.display)}$ ({escape(p.loss)}). "))
+        elif p.loss != "none":
             red = ""
             if len(p.samples) > 1:
                 red = rf" per sample, and the {p.reduction} over the {len(p.samples)} samples"
