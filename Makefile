@@ -1,12 +1,16 @@
 # Two commands do all the set-up on a fresh Debian/Ubuntu machine with Python 3.11:
-#   make demo   installs symprop into .venv and solves every example into output/
-#   make test   installs symprop and its test tools into .venv and runs the tests
+#   make demo   installs symprop (and TeX, as root) and solves every example into output/:
+#               a worked solution (.txt), JSON, an answer sheet and a question sheet (PDF)
+#   make test   installs symprop, its test tools and TeX, and runs the tests
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-latex-extra \
+                texlive-pictures lmodern poppler-utils
+TEX_FILES    := tikz.sty booktabs.sty lastpage.sty longtable.sty lmodern.sty
 
-.PHONY: demo test install clean
+.PHONY: demo test install tex clean
 
 install: $(STAMP)
 
@@ -18,17 +22,34 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@touch $(STAMP)
 
-demo: $(STAMP)
+# pdflatex and the LaTeX packages the worksheets use; installed with apt-get when run as root.
+tex:
+	@missing=no; \
+	command -v pdflatex >/dev/null && command -v pdftotext >/dev/null || missing=yes; \
+	for f in $(TEX_FILES); do [ -n "$$(kpsewhich $$f 2>/dev/null)" ] || missing=yes; done; \
+	if [ $$missing = yes ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing TeX (Debian packages: $(TEX_PACKAGES))"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends $(TEX_PACKAGES) >/dev/null; \
+	  else \
+	    echo "TeX is missing; PDFs need: sudo apt-get install $(TEX_PACKAGES)"; \
+	  fi; \
+	fi
+
+demo: $(STAMP) tex
 	@mkdir -p output
 	@for f in examples/*.toml; do \
 	  name=$$(basename $$f .toml); \
 	  $(BIN)/symprop solve $$f --verify > output/$$name.txt || exit 1; \
 	  $(BIN)/symprop solve $$f --format json > output/$$name.json || exit 1; \
-	  echo "solved $$f -> output/$$name.txt, output/$$name.json ($$(tail -n 1 output/$$name.txt))"; \
+	  $(BIN)/symprop solve $$f --pdf -o output/$$name.pdf > /dev/null || exit 1; \
+	  $(BIN)/symprop solve $$f --pdf --questions -o output/$$name-questions.pdf > /dev/null || exit 1; \
+	  echo "$$f -> output/$$name.{txt,json,pdf} and output/$$name-questions.pdf ($$(tail -n 1 output/$$name.txt))"; \
 	done
 
-test: $(STAMP)
+test: $(STAMP) tex
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) output/*.txt output/*.json
+	rm -rf $(VENV) output/*.txt output/*.json output/*.pdf output/*.tex
