@@ -149,7 +149,7 @@ def latex_short(value, digits=6):
         s = rational_text(value)
         if len(s) <= 16:
             return latex(value, decimals=True)
-    return approx(value, digits).replace("e", r"\mathrm{e}") + r"\ldots"
+    return _sci(approx(value, digits)) + r"\ldots"
 
 
 def latex_value(value, digits=6):
