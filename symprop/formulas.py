@@ -151,3 +151,25 @@ def graph_formulas(tape):
         adjoint = tape.leaves[name].adjoint if name in tape.leaves else tape.node(name).adjoint
         out.append(Formula("adjoint", sp.Symbol(adjoint), rhs))
     return out
+
+
+def chain_paths(tape, leaf, limit=8):
+    """Every path leaf → … → loss through the tape, as lists of (node, input) edges;
+    None when there are more than `limit` (the written-out chain rule would not fit)."""
+    consumers = {}
+    for node in tape.nodes:
+        for name, _ in node.partials:
+            consumers.setdefault(name, []).append(node)
+    paths = []
+
+    def walk(name, edges):
+        if len(paths) > limit:
+            return
+        if name == tape.loss:
+            paths.append(edges)
+            return
+        for node in consumers.get(name, []):
+            walk(node.name, edges + [(node, name)])
+
+    walk(leaf, [])
+    return paths if 0 < len(paths) <= limit else None

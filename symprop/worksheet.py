@@ -13,7 +13,7 @@ from pylatex import Command, Document, NoEscape, Package, Section, Subsection
 
 from . import naming
 from .diagram import diagram
-from .formulas import graph_formulas, layered_formulas
+from .formulas import chain_paths, graph_formulas, layered_formulas
 from .latexprint import MAX_CLOSED, latex, latex_short, latex_value
 from .losses import LOSSES
 from .outputs import MARK
@@ -23,7 +23,7 @@ from .texnames import escape, tex_name
 __all__ = ["build", "to_latex", "items"]
 
 _LINE = 70      # characters of text above which an equation is split over lines
-_PER_LINE = 4   # terms of a long sum per line
+_PER_LINE = 3   # terms of a long sum per line
 
 
 def items(solution):
@@ -97,12 +97,11 @@ def _problem(doc, solution):
                 r"$z^{(l)}_j = \sum_k w^{(l)}_{jk} a^{(l-1)}_k + b^{(l)}_j$ and "
                 r"$a^{(l)}_j = f_l(z^{(l)}_j)$; $w^{(l)}_{jk}$ joins unit $k$ of layer $l-1$ "
                 rf"to unit $j$ of layer $l$; the inputs are $x_k = a^{{(0)}}_k$; indices start at {p.index_base}."))
-            parts = []
-            for l, layer in enumerate(p.network.layers, start=1):
-                parts.append(rf"W^{{({l})}} = {_matrix(layer.weights)}")
+            for l, layer in enumerate(p.network.layers, start=1):     # one display per layer
+                parts = [rf"W^{{({l})}} = {_matrix(layer.weights)}"]
                 if layer.bias is not None:
                     parts.append(rf"b^{{({l})}} = {_column(layer.bias)}")
-            doc.append(NoEscape(r"\[" + r",\qquad ".join(parts) + r"\]"))
+                doc.append(NoEscape(r"\[" + r",\qquad ".join(parts) + r"\]"))
             for i, s in enumerate(p.samples):
                 x = _column(dict(s.inputs)["x"])
                 y = rf",\qquad y = {_column(s.target)}" if s.target is not None else ""
@@ -230,9 +229,21 @@ def _adjoint_equation(number, solution, adj, adj_values, forward, shown):
             numbers.append(rf"{val} \cdot {_paren(latex_short(t.partial_value))}")
     if not formula:
         formula, numbers = ["0"], []
+    if len(formula) > _PER_LINE - 1:             # a long sum over consumers: a few terms per line
+        lines = _chunks(tex_name(adj.name), formula) + _chunks("", numbers)
+        return r" \\ ".join(lines + [rf"&{latex_value(adj.value)} \tag{{{number}}}"])
     f, n = " + ".join(formula), " + ".join(numbers)
     short = len(adj.terms) <= 1
     return _equation(number, tex_name(adj.name), f, n if n != f else "", latex_value(adj.value), short)
+
+
+def _chunks(head, terms, per=_PER_LINE - 1):
+    """align* lines 'head &= t1 + t2 + t3', '&\\quad + t4 ...' for a long sum."""
+    lines = []
+    for i in range(0, len(terms), per):
+        body = " + ".join(terms[i:i + per])
+        lines.append((rf"{head} &= " if i == 0 else r"&\quad + ") + body)
+    return lines
 
 
 def _paren(s):
@@ -256,6 +267,31 @@ def _backward(doc, solution, step, numbering):
         lines = [_adjoint_equation(numbering[pre + l.adjoint], solution, step.adjoints[l.name],
                                    adj_values, forward, shown) for l in tape.reported]
         doc.append(_align(lines))
+        if step.number == 1:
+            _chain_rule(doc, solution, step)
+
+
+def _chain_rule(doc, solution, step):
+    """The chain rule written out, path by path, for the first parameter (seed 001's style)."""
+    tape = solution.tape
+    if not tape.params:
+        return
+    leaf = tape.params[0]
+    paths = chain_paths(tape, leaf.name, limit=4)
+    if not paths or len(paths[0]) < 3:
+        return
+    partial_values = {(t.consumer, a.of): t.partial_value
+                      for a in step.adjoints.values() for t in a.terms}
+    frac = lambda node, inp: (rf"\frac{{\partial {tex_name(node.name) if node.name != tape.loss else 'L'}}}"
+                              rf"{{\partial {tex_name(inp)}}}")
+    products = [r" \cdot ".join(frac(n, i) for n, i in reversed(path)) for path in paths]
+    numbers = [r" \cdot ".join(_paren(latex_short(partial_values[(n.name, i)])) for n, i in reversed(path))
+               for path in paths]
+    doc.append(NoEscape(rf"The chain rule written out for ${tex_name(leaf.name)}$, one product per "
+                        r"path from the weight to the loss:"))
+    lines = _chunks(tex_name(leaf.adjoint), products, 1) + _chunks("", numbers, 1)
+    lines.append(rf"&{latex_value(step.gradients[leaf.name])}")
+    doc.append(_align([r" \\ ".join(lines)]))
 
 
 def _update(doc, solution, step, numbering):
@@ -271,8 +307,9 @@ def _update(doc, solution, step, numbering):
             formula = rf"{tex_name(leaf.name)} - \eta \cdot {tex_name(leaf.adjoint)}"
             numbers = (rf"{latex_short(step.params[leaf.name])} - {latex_short(p.learning_rate)} \cdot "
                        rf"{_paren(latex_short(step.gradients[leaf.name]))}")
+            short = len(numbers) < 70      # LaTeX characters: about 40 printed
             lines.append(_equation(numbering[pre + name], tex_name(name), formula, numbers,
-                                   latex_value(step.params_after[leaf.name]), False))
+                                   latex_value(step.params_after[leaf.name]), short))
         fixed = [l for l in tape.params if not l.updated]
         if fixed:
             doc.append(NoEscape("Kept fixed: $" + ", ".join(tex_name(l.name) for l in fixed) + "$."))
