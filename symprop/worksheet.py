@@ -342,8 +342,9 @@ def _questions(doc, solution, listing):
                 current = (section, step)
                 label = titles[section] + (f" (step {step})" if step and solution.problem.steps > 1 else "")
                 doc.append(NoEscape(rf"\subsection*{{{label}}}"))
+            shown = name.split(".", 1)[1] if name.startswith(("final.", "step")) else name
             doc.append(NoEscape(rf"\makebox[2.2em][r]{{({number})}}\quad "
-                                rf"\makebox[8em][l]{{$\displaystyle {tex_name(name)} = $}}"
+                                rf"\makebox[8em][l]{{$\displaystyle {tex_name(shown)} = $}}"
                                 rf"\answerbox\par\smallskip" "\n"))
 
 
