@@ -79,19 +79,7 @@ class _Intervals:
         self.memo = {}
 
     def __call__(self, root):
-        memo, stack = self.memo, [root]
-        while stack:
-            e = stack[-1]
-            if e in memo:
-                stack.pop()
-                continue
-            pending = [a for a in e.args if a not in memo]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            memo[e] = self._eval(e)
-        value = memo[root]
+        value = _postorder(root, self.memo, self._eval)
         if isinstance(value, Exception):
             raise value
         return value
@@ -258,9 +246,10 @@ def decimal(expr, digits=DIGITS):
     raise PrecisionError(f"could not certify {digits} digits of a closed form")
 
 
-def tree_size(expr, cap=10**6):
-    """How many nodes the expression has as a tree (what printing walks), up to `cap`."""
-    memo, stack = {}, [expr]
+def _postorder(root, memo, visit):
+    """memo[root] = visit(root), after every argument below it (each node once):
+    a DAG walk with an explicit stack, as closed forms nest past the recursion limit."""
+    stack = [root]
     while stack:
         e = stack[-1]
         if e in memo:
@@ -271,5 +260,11 @@ def tree_size(expr, cap=10**6):
             stack.extend(pending)
             continue
         stack.pop()
-        memo[e] = min(cap, 1 + sum(memo[a] for a in e.args))
-    return memo[expr]
+        memo[e] = visit(e)
+    return memo[root]
+
+
+def tree_size(expr, cap=10**6):
+    """How many nodes the expression has as a tree (what printing walks), up to `cap`."""
+    memo = {}
+    return _postorder(expr, memo, lambda e: min(cap, 1 + sum(memo[a] for a in e.args)))

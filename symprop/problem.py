@@ -172,6 +172,13 @@ class _Reader:
         except ExpressionError as exc:
             raise exc.at(source=self.source, key=key) from None
 
+    def name(self, name, what, key):
+        """A checked identifier (node, parameter or input name), or the error at `key`."""
+        try:
+            return exprparse.check_name(name, what=what)
+        except ExpressionError as exc:
+            raise exc.at(source=self.source, key=key) from None
+
     def vector(self, raw, key):
         if isinstance(raw, list):
             if not raw:
@@ -312,10 +319,7 @@ class _Reader:
             if name == "output":
                 continue
             key = f"graph.{name}"
-            try:
-                exprparse.check_name(name, what="node name")
-            except ExpressionError as exc:
-                raise exc.at(source=self.source, key=key) from None
+            self.name(name, "node name", key)
             if name in GRAPH_FUNCTIONS:
                 raise self.fail(key, f"'{name}' is a function name; choose another node name")
             if not isinstance(text, str):
@@ -337,10 +341,7 @@ class _Reader:
         params = []
         for name, value in raw.items():
             key = f"params.{name}"
-            try:
-                exprparse.check_name(name, what="parameter name")
-            except ExpressionError as exc:
-                raise exc.at(source=self.source, key=key) from None
+            self.name(name, "parameter name", key)
             if name in dict(graph.nodes):
                 raise self.fail(f"graph.{name}", f"node '{name}' redefines the parameter '{name}'")
             params.append((name, self.value(value, key)))
@@ -389,10 +390,7 @@ class _Reader:
             if name == "y" and loss != "none":
                 continue
             k = f"{key}.{name}"
-            try:
-                exprparse.check_name(name, what="input name")
-            except ExpressionError as exc:
-                raise exc.at(source=self.source, key=k) from None
+            self.name(name, "input name", k)
             if name in param_names or name in dict(network.nodes):
                 raise self.fail(k, f"'{name}' is defined twice (as an input and as a parameter or node)")
             inputs.append((name, self.value(value, k)))

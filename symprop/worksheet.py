@@ -149,12 +149,14 @@ def _equation(number, name_tex, formula, numbers, result, short):
 
 
 def _sum_lines(expr, leaf, decimals):
-    """A long sum printed as chunks of terms (the caller joins them with line breaks)."""
+    """A long sum printed as chunks of terms (the caller joins them with line breaks);
+    with numbers put in (leaf given), fewer terms per line, as numbers are wider."""
+    per = _PER_LINE if leaf is None else _PER_LINE - 1
     if not expr.is_Add or len(expr.args) <= _PER_LINE:
         return [latex(expr, leaf, decimals)]
     chunks = []
-    for i in range(0, len(expr.args), _PER_LINE):
-        part = expr.func(*expr.args[i:i + _PER_LINE], evaluate=False)
+    for i in range(0, len(expr.args), per):
+        part = expr.func(*expr.args[i:i + per], evaluate=False)
         s = latex(part, leaf, decimals)
         chunks.append(s if i == 0 or s.startswith("-") else "+ " + s)
     return chunks
