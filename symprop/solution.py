@@ -123,6 +123,40 @@ class Solution:
                 out[naming.FINAL + n] = v
         return out
 
+    def flat(self, node_name):
+        """The flat name of a node's value: 'loss' for the loss node, else its own name."""
+        if node_name == self.tape.loss and self.problem.loss != "none":
+            return "loss"
+        return node_name
+
+    def items(self):
+        """Every asked quantity in worksheet order: (number, (section, step), name, value).
+
+        Forward pass, backward pass (sweep order), gradients and update of each
+        step, then the forward pass after the last update. Every consumer of a
+        numbered list (worksheets, the checker) reads it from here."""
+        tape, out = self.tape, []
+
+        def add(section, name, value):
+            out.append((len(out) + 1, section, name, value))
+
+        for step in self.steps:
+            pre = step.prefix
+            for node in tape.nodes:
+                add(("forward", step.number), pre + self.flat(node.name), step.values[node.name])
+            for node in tape.backward_order():
+                add(("backward", step.number), pre + node.adjoint, step.adjoints[node.name].value)
+            for leaf in tape.reported:
+                add(("gradients", step.number), pre + leaf.adjoint, step.gradients[leaf.name])
+            for leaf in tape.params:
+                if leaf.updated and step.params_after:
+                    add(("update", step.number), pre + naming.updated(leaf.name),
+                        step.params_after[leaf.name])
+        if self.final is not None:
+            for node in tape.nodes:
+                add(("final", None), naming.FINAL + self.flat(node.name), self.final.values[node.name])
+        return out
+
     def to_json(self, digits=15):
         """The solution as a JSON-ready dict (see README: JSON output)."""
         vj = lambda e: value_json(e, digits)

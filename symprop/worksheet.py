@@ -27,29 +27,8 @@ _PER_LINE = 3   # terms of a long sum per line
 
 
 def items(solution):
-    """Every asked quantity, numbered in worksheet order: (number, section, name, value)."""
-    tape, out = solution.tape, []
-
-    def add(section, name, value):
-        out.append((len(out) + 1, section, name, value))
-
-    for step in solution.steps:
-        pre = step.prefix
-        for node in tape.nodes:
-            add(("forward", step.number), pre + node.name if node.name != tape.loss else pre + "loss",
-                step.values[node.name])
-        for node in tape.backward_order():
-            add(("backward", step.number), pre + node.adjoint, step.adjoints[node.name].value)
-        for leaf in tape.reported:
-            add(("gradients", step.number), pre + leaf.adjoint, step.gradients[leaf.name])
-        for leaf in tape.params:
-            if leaf.updated and step.params_after:
-                add(("update", step.number), pre + naming.updated(leaf.name), step.params_after[leaf.name])
-    if solution.final is not None:
-        for node in tape.nodes:
-            name = node.name if node.name != tape.loss else "loss"
-            add(("final", None), naming.FINAL + name, solution.final.values[node.name])
-    return out
+    """The numbered quantities (see Solution.items)."""
+    return solution.items()
 
 
 def _document(solution, questions):
@@ -188,7 +167,7 @@ def _forward(doc, solution, values, numbering, title, final=False):
     with doc.create(Subsection(title)):
         lines = []
         for node in tape.nodes:
-            name = node.name if node.name != tape.loss else "loss"
+            name = solution.flat(node.name)
             key = (naming.FINAL if final else "") + name
             lines.append(_node_equation(numbering[key], node, values, values[node.name], name))
         doc.append(_align(lines))
