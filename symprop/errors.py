@@ -13,6 +13,7 @@ __all__ = [
     "RenderError",
     "TexNotFoundError",
     "OutputError",
+    "AnswerFileError",
 ]
 
 
@@ -70,3 +71,7 @@ class TexNotFoundError(SympropError, EnvironmentError):
 
 class OutputError(SympropError, OSError):
     """An output file cannot be written: it exists and is not ours, or the folder is read-only."""
+
+
+class AnswerFileError(SympropError, ValueError):
+    """An answer file is malformed, or names a quantity the solution does not have."""

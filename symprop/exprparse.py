@@ -141,6 +141,8 @@ class _Builder:
         return sp.Mul(left, sp.Pow(right, -1, evaluate=ev), evaluate=ev)
 
     def _power(self, base, exponent_node):
+        if base is sp.E:                       # e^(...) where e is Euler's number (answer files)
+            return sp.exp(self.build(exponent_node), evaluate=self.evaluate)
         n = _integer_literal(exponent_node)
         if n is None:
             raise ExpressionError("exponents must be integer numbers (as in x**2)")
