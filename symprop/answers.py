@@ -38,6 +38,9 @@ def parse_answer(raw, name="answer"):
     if isinstance(raw, bool) or not isinstance(raw, (int, Decimal, str)):
         raise ExpressionError(f"expected a number or a string, got {type(raw).__name__}")
     text = str(raw).strip()
+    approximate = isinstance(raw, str) and text[:1] in ("≈", "~")
+    if approximate:                                    # "≈ -34": rounded at its last digit
+        text = text[1:].strip()
     if isinstance(raw, str) and _COMMA.match(text):
         text = text.replace(",", ".")                  # a decimal comma, as Europeans write it
     if isinstance(raw, Decimal) and not raw.is_finite():
@@ -47,8 +50,9 @@ def parse_answer(raw, name="answer"):
     if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text):
         value = exprparse.parse_number(text)
         exponent = Decimal(text).as_tuple().exponent
-        decimal_given = "." in text or "e" in text.lower()
-        return Given(name, text, value, sp.Rational(10) ** exponent if decimal_given else None)
+        rounded = approximate or "." in text or "e" in text.lower()
+        shown = ("≈" if approximate else "") + text.replace("E", "e")
+        return Given(name, shown, value, sp.Rational(10) ** exponent if rounded else None)
     value = exprparse.parse(text, {}, functions=GRAPH_FUNCTIONS, constants={"e": sp.E})
     if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         raise ExpressionError(f"'{text}' is not a finite number")

@@ -34,17 +34,19 @@ __all__ = ["check", "Report", "Result", "MISTAKES"]
 MISTAKES = {
     "updated_weights": "back-propagated through the already-updated weights of a later layer "
                        "(use the weights from before the update)",
+    "relu_convention": "ReLU′(0) taken with the other convention (the problem says ReLU′(0) = {c})",
     "no_activation_derivative": "the activation derivative f′(z) was left out of δ",
     "sigma_from_z": "σ′ was computed from z, as z(1 − z), instead of a(1 − a) with a = σ(z)",
     "sigma_not_derivative": "σ′(z) was taken as σ(z) instead of σ(z)(1 − σ(z))",
     "sign_flipped": "the sign is flipped: (y − ŷ) where the derivative of the loss needs (ŷ − y)",
-    "factor_half": "a factor 2 is missing (the derivative of (ŷ − y)² is 2(ŷ − y); of ½(ŷ − y)², ŷ − y)",
-    "factor_double": "an extra factor 2 (the derivative of ½(ŷ − y)² is ŷ − y, without the 2)",
+    "factor_half": "a factor 2 is missing (½·SSE and SSE mixed up: the derivative of (ŷ − y)² "
+                   "is 2(ŷ − y))",
+    "factor_double": "a factor 2 too many (½·SSE and SSE mixed up: ½(ŷ − y)² has the derivative "
+                     "ŷ − y, and the ½ belongs in the loss)",
     "w_not_transposed": "W was used instead of Wᵀ when propagating δ back (w_jk instead of w_kj)",
     "z_for_a": "z was used where the activation a belongs (the activation was forgotten)",
     "bias_left_out": "the bias was left out of z",
     "lr_added": "the learning-rate step was added instead of subtracted (w + η·∂L/∂w)",
-    "relu_convention": "ReLU′(0) taken with the other convention (the problem says ReLU′(0) = {c})",
     "target_is_output": "the loss compares the output with itself (the target was replaced by the "
                         "rounded output), so it came out 0",
 }
@@ -58,6 +60,7 @@ class Result:
     correct: sp.Expr
     verdict: str                   # exact | rounded | carried_forward | wrong
     diagnosis: Optional[str] = None
+    mistake: Optional[str] = None  # the key in MISTAKES that explains a wrong answer
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,8 @@ class Report:
     def to_json(self):
         return {
             "results": [{"name": r.name, "given": r.given.text, "correct": value_json(r.correct),
-                         "verdict": r.verdict, "diagnosis": r.diagnosis} for r in self.results],
+                         "verdict": r.verdict, "diagnosis": r.diagnosis, "mistake": r.mistake}
+                        for r in self.results],
             "summary": self.summary(),
         }
 
@@ -87,7 +91,8 @@ class Report:
 
         rows = [("No.", "quantity", "yours", "correct", "verdict")]
         for r in self.results:
-            rows.append((str(r.number), r.name, r.given.text, short_value(r.correct, 8).rstrip("…"),
+            digits = max(8, len(r.given.text.replace("-", "").replace(".", "").lstrip("0")) + 2)
+            rows.append((str(r.number), r.name, r.given.text, short_value(r.correct, digits).rstrip("…"),
                          r.verdict.replace("_", " ")))
         widths = [max(len(row[i]) for row in rows) for i in range(5)]
         lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
@@ -142,6 +147,9 @@ class _Definitions:
             return self._map(step, final)[self.tape.symbols[inp]]
         if mistake == "target_is_output" and node.name == self.tape.loss:
             return sp.Integer(0)
+        if mistake in ("factor_half", "factor_double") and node.kind == "loss":
+            factor = sp.Rational(1, 2) if mistake == "factor_half" else 2
+            return factor * node.expr.xreplace(self._map(step, final))
         return node.expr.xreplace(self._map(step, final, mistake))
 
     def adjoint(self, of, step, mistake=None):
@@ -280,10 +288,11 @@ def check(solution, answers):
     verdicts, results = {}, []
     for name in sorted(given, key=lambda n: items[n][0]):
         g, correct = given[name], truth[name]
-        verdict, diagnosis = _judge(name, g, correct, defs, own, spread, given, verdicts, solution,
-                                    mistaken)
+        verdict, mistake = _judge(name, g, correct, defs, own, spread, given, verdicts, solution,
+                                  mistaken)
         verdicts[name] = verdict
-        results.append(Result(items[name][0], name, g, correct, verdict, diagnosis))
+        diagnosis = MISTAKES[mistake].format(c=solution.problem.relu_derivative_at_zero) if mistake else None
+        results.append(Result(items[name][0], name, g, correct, verdict, diagnosis, mistake))
     return Report(solution, tuple(results))
 
 
@@ -295,7 +304,8 @@ def _own_values(defs, truth, given):
     for _, _, name, _ in defs.s.items():
         if name in given:
             value = given[name].value
-            spread[name] = given[name].ulp / 2 if given[name].ulp is not None else sp.Integer(0)
+            exact = given[name].ulp is None or _equal(value, truth[name])
+            spread[name] = sp.Integer(0) if exact else given[name].ulp / 2
         else:
             definition = defs.definition(name)
             value = _recompute(definition, env)
@@ -339,11 +349,11 @@ def _judge(name, g, correct, defs, own, spread, given, verdicts, solution, mista
         return ("rounded" if fine else "carried_forward"), None
     # a mistake made in this very step explains best; one made upstream, carried down, next
     for where in ("here", "upstream"):
-        for mistake, text in MISTAKES.items():
+        for mistake in MISTAKES:
             v = (_recompute(defs.definition(name, mistake), env) if where == "here"
                  else mistaken(mistake).get(name))
             if v is not None and not _equal(v, correct) and close(v):
-                return "wrong", text.format(c=solution.problem.relu_derivative_at_zero)
+                return "wrong", mistake
     return "wrong", None
 
 

@@ -43,7 +43,31 @@ def _parser():
     solve.add_argument("--force", action="store_true",
                        help="replace an existing output file that symprop did not write")
     solve.add_argument("--debug", action="store_true", help="show tracebacks")
+    check = sub.add_parser("check", help="mark hand-computed answers against the exact solution")
+    check.add_argument("problem", help="a problem file (.toml)")
+    check.add_argument("answers", help="an answer file (.toml) with an [answers] table")
+    check.add_argument("--format", choices=["text", "json"], default="text")
+    check.add_argument("--debug", action="store_true", help="show tracebacks")
     return parser
+
+
+def _check(args, out):
+    from .answers import load_answers
+    from .check import check
+    from .engine import solve
+    from .loader import load
+
+    solution = solve(load(args.problem))
+    answers = load_answers(args.answers)
+    try:
+        report = check(solution, answers)
+    except SympropError as exc:
+        raise exc.at(source=args.answers) from None
+    if args.format == "json":
+        out.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(str(report))
+    return 0 if report.ok else 1
 
 
 def _solve(args, out):
@@ -133,6 +157,8 @@ def main(argv=None, out=None):
     try:
         if args.command == "solve":
             return _solve(args, out)
+        if args.command == "check":
+            return _check(args, out)
     except SympropError as exc:
         if getattr(args, "debug", False):
             raise

@@ -1,0 +1,161 @@
+"""The checker: every verdict and every diagnosis, each with a worked case.
+
+Expected values are computed here by hand or with the mpmath oracle (the
+mistaken numbers too), not taken from symprop.
+"""
+
+import json
+
+import mpmath as mp
+import pytest
+
+import symprop
+from helpers import EXAMPLES
+from oracle import forward, num
+from symprop.check import check
+from symprop.errors import AnswerFileError
+from symprop.answers import load_answers
+
+
+def solved(name):
+    return symprop.solve(symprop.load(EXAMPLES / name))
+
+
+def judge(name, answers):
+    return {r.name: r for r in check(solved(name), answers).results}
+
+
+def s(x, digits=8):
+    """An mpmath value written as a person would, to `digits` significant digits."""
+    return mp.nstr(mp.mpf(x), digits, strip_zeros=False, min_fixed=-30, max_fixed=30)
+
+
+SIGMOID = [([[num(v) for v in r] for r in W], [num(v) for v in b], "sigmoid") for W, b in [
+    ([[0.1, 0.2, 0.5], [0.4, 0.1, 0.5]], [0.2, 0.2]), ([[0.6, 0.1], [0.5, 0.2]], [0.2, 0.1])]]
+X, Y = [num(0.5), num(0.5), num(0.1)], [num(0.9), num(0.1)]
+(Z1, A1), (Z2, A2) = forward(SIGMOID, X)
+DLDA2 = [A2[0] - Y[0], A2[1] - Y[1]]
+DELTA2 = [DLDA2[j] * A2[j] * (1 - A2[j]) for j in range(2)]
+
+
+def test_exact_rounded_and_plain_wrong():
+    r = judge("two_layer_sigmoid.toml", {
+        "z1[1]": "0.4", "z1[2]": "1/2", "a1[1]": "1/(1+e^(-0.4))",    # exact, as numbers or forms
+        "a1[2]": "0.6225",                                             # σ(0.5) = 0.62246 rounded
+        "z2[1]": "0.62",                                               # rounded to 2 decimals
+        "z2[2]": "0.53",                                               # 0.5238: wrong
+    })
+    assert [r[n].verdict for n in ("z1[1]", "z1[2]", "a1[1]")] == ["exact"] * 3
+    assert r["a1[2]"].verdict == "rounded" and r["z2[1]"].verdict == "rounded"
+    assert r["z2[2]"].verdict == "wrong" and r["z2[2]"].mistake is None
+
+
+def test_decimal_comma_and_fraction_equal_as_numbers():
+    r = judge("skip_connection.toml", {"z2": "0,375", "loss": "27/8", "dL/dh0": 0.75})
+    assert {n: x.verdict for n, x in r.items()} == {"z2": "exact", "loss": "exact", "dL/dh0": "exact"}
+
+
+def test_carried_forward_from_an_early_slip():
+    """Seed 001: z1 = 0.6 (slip); σ(0.6) = 0.646 and what follows are consistent with it."""
+    r = {x.name: x for x in check(solved("two_layer_sigmoid.toml"),
+                                  load_answers(EXAMPLES / "answers" / "two_layer_sigmoid.toml")).results}
+    assert r["z1[1]"].verdict == "wrong" and r["z1[1]"].mistake is None
+    assert r["a1[1]"].verdict == "carried_forward"          # σ(0.6) = 0.6457 ≈ 0.646
+    assert r["delta2[1]"].verdict == "carried_forward"
+    assert r["W2[1,1]'"].verdict == "carried_forward"       # 0.604 follows from its values
+    assert r["W2[2,1]'"].verdict == "wrong"                 # 0.491: its own values give 0.49198
+    assert r["dL/da1[1]"].mistake == "updated_weights"      # seed 001's slip
+    assert r["dL/dW1[1,1]"].verdict == "rounded"            # 0.003 is 0.0033 to 3 decimals
+
+
+def test_seed_002_struck_out_loss_and_truncation():
+    r = {x.name: x for x in check(solved("saturated_sigmoid.toml"),
+                                  load_answers(EXAMPLES / "answers" / "saturated_sigmoid.toml")).results}
+    assert r["loss"].mistake == "target_is_output"
+    assert r["a2[1]"].verdict == "wrong"                    # 0.999999988 truncates 0.99999998872
+    assert r["delta2[1]"].verdict == "carried_forward"      # 34·(1 − 0.999999988) = 4.08e-7
+    assert all(x.verdict == "exact" for n, x in r.items() if n.startswith("z"))
+
+
+def test_seed_000_and_004_hand_numbers_are_all_right():
+    for name in ("relu_2_3_1", "skip_connection"):
+        report = check(solved(f"{name}.toml"), load_answers(EXAMPLES / "answers" / f"{name}.toml"))
+        assert report.ok and report.summary()["exact"] == report.summary()["total"]
+
+
+def test_seed_003_dropped_half():
+    r = {x.name: x for x in check(solved("two_layer_relu.toml"),
+                                  load_answers(EXAMPLES / "answers" / "two_layer_relu.toml")).results}
+    assert r["loss"].mistake == "factor_double"             # J = (t − z)² = 1 instead of ½
+
+
+@pytest.mark.parametrize("name, answer, mistake", [
+    ("W2[0,0]'", "1.429", "lr_added"),                       # 0.9 + 0.1·5.29
+    ("dL/da2[0]", "-2.3", "sign_flipped"),                   # y − ŷ = 0.9 − 3.2
+    ("dL/da2[0]", "4.6", "factor_double"),                   # 2(ŷ − y) for ½SSE
+    ("dL/da2[0]", "1.15", "factor_half"),
+    ("z1[0]", "2.1", "bias_left_out"),                       # 0.8·2 + 0.5·1
+])
+def test_diagnoses_on_seed_000(name, answer, mistake):
+    r = judge("relu_2_3_1.toml", {name: answer})[name]
+    assert (r.verdict, r.mistake) == ("wrong", mistake)
+
+
+@pytest.mark.parametrize("name, value, mistake", [
+    ("delta2[1]", DLDA2[0], "no_activation_derivative"),
+    ("delta2[1]", DLDA2[0] * Z2[0] * (1 - Z2[0]), "sigma_from_z"),
+    ("delta2[1]", DLDA2[0] * A2[0], "sigma_not_derivative"),
+    ("dL/da1[1]", num(0.6) * DELTA2[0] + num(0.1) * DELTA2[1], "w_not_transposed"),
+    ("dL/dW2[1,1]", DELTA2[0] * Z1[0], "z_for_a"),
+    ("a1[1]", Z1[0], "z_for_a"),
+])
+def test_diagnoses_on_seed_001(name, value, mistake):
+    r = judge("two_layer_sigmoid.toml", {name: s(value)})[name]
+    assert (r.verdict, r.mistake) == ("wrong", mistake)
+
+
+def test_relu_convention_at_a_kink():
+    p = symprop.loads('''
+loss = "half_sse"
+learning_rate = 1
+[data]
+x = [1, 1]
+y = 1
+[[layers]]
+weights = [[0.5, -0.5]]
+activation = "relu"
+''')
+    r = check(p, {"dL/dW1[1,1]": -1}).results[0]        # ReLU′(0) taken as 1: (0 − 1)·1·1
+    assert (r.verdict, r.mistake) == ("wrong", "relu_convention")
+
+
+def test_json_report_and_exit_codes(tmp_path, capsys):
+    from symprop.cli import main
+
+    answers = tmp_path / "a.toml"
+    answers.write_text('[answers]\n"z1[1]" = 0.4\n"dL/dz1[1]" = "0.0066"\n')    # alias of delta1[1]
+    assert main(["check", str(EXAMPLES / "two_layer_sigmoid.toml"), str(answers), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["summary"] == {"exact": 1, "rounded": 1, "carried_forward": 0, "wrong": 0, "total": 2}
+    assert data["results"][0]["correct"] == {"exact": "2/5", "decimal": "0.4"}
+    answers.write_text('[answers]\n"z1[1]" = 0.5\n')
+    assert main(["check", str(EXAMPLES / "two_layer_sigmoid.toml"), str(answers)]) == 1
+    capsys.readouterr()
+    answers.write_text('[answers]\n"z9[1]" = 0.5\n')
+    assert main(["check", str(EXAMPLES / "two_layer_sigmoid.toml"), str(answers)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown quantity 'z9[1]'" in err and "z1[1], z1[2]" in err and "a.toml" in err
+
+
+@pytest.mark.parametrize("text, words", [
+    ('[answers]\n"z1[1]" = "__import__(\'os\')"\n', "construct not allowed|unknown function"),
+    ('[answers]\n"z1[1]" = "abc"\n', "unknown name"),
+    ('[answers]\n"z1[1]" = nan\n', "non-finite"),
+    ('[answers]\n"z1[1]" = 1\n"z1[1]" = 2\n', "not valid TOML"),
+    ('x = 1\n', "expected an \\[answers\\] table"),
+])
+def test_bad_answer_files(text, words, tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(AnswerFileError, match=words):
+        load_answers(path)
