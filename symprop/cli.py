@@ -47,6 +47,11 @@ def _parser():
     check.add_argument("problem", help="a problem file (.toml)")
     check.add_argument("answers", help="an answer file (.toml) with an [answers] table")
     check.add_argument("--format", choices=["text", "json"], default="text")
+    check.add_argument("--pdf", action="store_true",
+                       help="also write a feedback sheet (output/NAME-feedback.pdf)")
+    check.add_argument("-o", "--output", metavar="PATH", help="where to write the feedback PDF")
+    check.add_argument("--force", action="store_true",
+                       help="replace an existing output file that symprop did not write")
     check.add_argument("--debug", action="store_true", help="show tracebacks")
     return parser
 
@@ -67,7 +72,32 @@ def _check(args, out):
         out.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
         out.write(str(report))
+    if args.pdf:
+        code = _feedback_pdf(report, args, out)
+        if code:
+            return code
     return 0 if report.ok else 1
+
+
+def _feedback_pdf(report, args, out):
+    from .errors import TexNotFoundError
+    from .outputs import write_atomic
+    from .texcompile import compile_pdf
+    from .worksheet import feedback_latex
+
+    stem = os.path.splitext(os.path.basename(args.answers))[0]
+    path = args.output or os.path.join("output", f"{stem}-feedback.pdf")
+    tex = feedback_latex(report)
+    try:
+        pdf = compile_pdf(tex)
+    except TexNotFoundError as exc:
+        tex_path = os.path.splitext(path)[0] + ".tex"
+        write_atomic(tex_path, tex, force=args.force)
+        print(f"symprop: error: {exc}; wrote {tex_path} instead", file=sys.stderr)
+        return 3
+    write_atomic(path, pdf, force=args.force)
+    print(f"wrote {path}", file=sys.stderr)
+    return 0
 
 
 def _solve(args, out):

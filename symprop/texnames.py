@@ -13,13 +13,21 @@ _SPECIAL = {
 }
 
 
+_UNICODE = {"σ": r"$\sigma$", "′": r"$'$", "ŷ": r"$\hat y$", "½": r"$\frac12$", "η": r"$\eta$",
+            "∂": r"$\partial$", "·": r"$\cdot$", "−": "-", "ᵀ": r"$^{\mathsf T}$", "≈": r"$\approx$",
+            "δ": r"$\delta$", "²": r"$^2$", "…": r"\ldots{}", "→": r"$\to$"}
+
+
 def escape(text):
-    """Plain user text for LaTeX: every special character printed literally; control
-    characters dropped, anything outside printable ASCII shown as '?'."""
+    """Plain user text for LaTeX: every special character printed literally; a few
+    mathematical symbols spelled in LaTeX; control characters dropped, anything else
+    outside printable ASCII shown as '?'."""
     out = []
     for ch in str(text):
         if ch in _SPECIAL:
             out.append(_SPECIAL[ch])
+        elif ch in _UNICODE:
+            out.append(_UNICODE[ch])
         elif ch == "\n":
             out.append(" ")
         elif " " <= ch <= "~":

@@ -384,3 +384,40 @@ def _verdict(solution):
 def to_latex(solution, questions=False):
     """The worksheet's LaTeX source; its first line marks it as written by symprop."""
     return f"% {MARK}\n" + build(solution, questions).dumps()
+
+
+_MARKS = {"exact": r"\textcolor{green!50!black}{\checkmark\ exact}",
+          "rounded": r"\textcolor{green!50!black}{\checkmark\ rounded}",
+          "carried_forward": r"\textcolor{orange!80!black}{$\to$ follows from your values}",
+          "wrong": r"\textcolor{red!70!black}{$\times$ wrong}"}
+
+
+def feedback_latex(report):
+    """A feedback sheet for checked answers: the problem, then every answer marked,
+    the correct value beside it, and the diagnosis of each wrong one."""
+    solution = report.solution
+    doc = _document(solution, False)
+    doc.packages.append(Package("xcolor"))
+    doc.append(NoEscape(r"{\LARGE\bfseries " + escape(solution.problem.title) + r"\par}\smallskip"))
+    doc.append(NoEscape(r"{\large Feedback on your answers\par}\medskip"))
+    _problem(doc, solution)
+    with doc.create(Section("Your answers")):
+        s = report.summary()
+        doc.append(NoEscape(rf"{s['exact']} exact, {s['rounded']} correctly rounded, "
+                            rf"{s['carried_forward']} consistent with your earlier values, "
+                            rf"{s['wrong']} wrong (of {s['total']})."))
+        doc.append(NoEscape(r"\begin{longtable}{r>{$}l<{$}>{$}l<{$}>{$}l<{$}l}" "\n"
+                            r"\toprule No. & \text{quantity} & \text{yours} & \text{correct} & \\ \midrule"
+                            "\n" r"\endhead"))
+        from .numeric import decimal
+
+        for r in report.results:
+            yours = escape(r.given.text).replace("≈", r"\approx ")
+            correct = decimal(r.correct, 8) or latex_short(r.correct)
+            doc.append(NoEscape(rf"{r.number} & {tex_name(r.name)} & \text{{{yours}}} & {correct} & "
+                                rf"{_MARKS[r.verdict]} \\" "\n"))
+            if r.diagnosis:
+                doc.append(NoEscape(r" & \multicolumn{4}{p{13cm}}{\small\emph{" + escape(r.diagnosis)
+                                    + r"}} \\" "\n"))
+        doc.append(NoEscape(r"\bottomrule\end{longtable}"))
+    return f"% {MARK}\n" + doc.dumps()

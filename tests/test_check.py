@@ -159,3 +159,23 @@ def test_bad_answer_files(text, words, tmp_path):
     path.write_text(text)
     with pytest.raises(AnswerFileError, match=words):
         load_answers(path)
+
+
+def test_feedback_sheet_marks_every_answer(tmp_path):
+    import shutil
+    import subprocess
+
+    from symprop.worksheet import feedback_latex
+
+    report = check(solved("two_layer_sigmoid.toml"),
+                   load_answers(EXAMPLES / "answers" / "two_layer_sigmoid.toml"))
+    tex = feedback_latex(report)
+    assert tex.count(r"\checkmark") == 2 and tex.count(r"$\times$ wrong") == 4
+    assert "already-updated weights" in tex
+    if shutil.which("pdflatex") and shutil.which("pdftotext"):
+        from symprop.texcompile import compile_pdf
+
+        pdf = tmp_path / "f.pdf"
+        pdf.write_bytes(compile_pdf(tex))
+        words = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert "0.49261497" in words and "follows from your values" in words
