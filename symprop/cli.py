@@ -80,23 +80,28 @@ def _check(args, out):
 
 
 def _feedback_pdf(report, args, out):
-    from .errors import TexNotFoundError
-    from .outputs import write_atomic
-    from .texcompile import compile_pdf
     from .worksheet import feedback_latex
 
     stem = os.path.splitext(os.path.basename(args.answers))[0]
     path = args.output or os.path.join("output", f"{stem}-feedback.pdf")
-    tex = feedback_latex(report)
+    return _write_pdf(feedback_latex(report), path, args.force, sys.stderr)
+
+
+def _write_pdf(tex, path, force, out):
+    """Compile and write a PDF; without TeX, write the .tex, say so, return 3."""
+    from .errors import TexNotFoundError
+    from .outputs import write_atomic
+    from .texcompile import compile_pdf
+
     try:
         pdf = compile_pdf(tex)
     except TexNotFoundError as exc:
         tex_path = os.path.splitext(path)[0] + ".tex"
-        write_atomic(tex_path, tex, force=args.force)
+        write_atomic(tex_path, tex, force=force)
         print(f"symprop: error: {exc}; wrote {tex_path} instead", file=sys.stderr)
         return 3
-    write_atomic(path, pdf, force=args.force)
-    print(f"wrote {path}", file=sys.stderr)
+    write_atomic(path, pdf, force=force)
+    out.write(f"wrote {path}\n")
     return 0
 
 
@@ -129,9 +134,7 @@ def _default_path(args, ext):
 
 def _worksheet(solution, args, out):
     """--pdf / --tex: write the worksheet; without TeX, write the .tex and say so."""
-    from .errors import TexNotFoundError
     from .outputs import write_atomic
-    from .texcompile import compile_pdf
     from .worksheet import to_latex
 
     tex = to_latex(solution, questions=args.questions)
@@ -140,17 +143,7 @@ def _worksheet(solution, args, out):
         write_atomic(path, tex, force=args.force)
         out.write(f"wrote {path}\n")
         return 0
-    path = args.output or _default_path(args, "pdf")
-    try:
-        pdf = compile_pdf(tex)
-    except TexNotFoundError as exc:
-        tex_path = os.path.splitext(path)[0] + ".tex"
-        write_atomic(tex_path, tex, force=args.force)
-        print(f"symprop: error: {exc}; wrote {tex_path} instead", file=sys.stderr)
-        return 3
-    write_atomic(path, pdf, force=args.force)
-    out.write(f"wrote {path}\n")
-    return 0
+    return _write_pdf(tex, args.output or _default_path(args, "pdf"), args.force, out)
 
 
 _cache = {}
