@@ -47,6 +47,12 @@ demo: $(STAMP) tex
 	  $(BIN)/symprop solve $$f --pdf --questions -o output/$$name-questions.pdf > /dev/null || exit 1; \
 	  echo "$$f -> output/$$name.{txt,json,pdf} and output/$$name-questions.pdf ($$(tail -n 1 output/$$name.txt))"; \
 	done
+	@for a in examples/answers/*.toml; do \
+	  name=$$(basename $$a .toml); \
+	  $(BIN)/symprop check examples/$$name.toml $$a --pdf -o output/$$name-feedback.pdf \
+	    > output/$$name-check.txt 2>/dev/null; [ $$? -le 1 ] || exit 1; \
+	  echo "checked $$a -> output/$$name-check.txt, output/$$name-feedback.pdf ($$(tail -n 1 output/$$name-check.txt))"; \
+	done
 
 test: $(STAMP) tex
 	$(BIN)/python -m pytest -q

@@ -6,14 +6,18 @@
     solution.to_json()
 """
 
+from .answers import load_answers, loads_answers
+from .check import Report, check
 from .engine import solve
-from .errors import ComputationError, ExpressionError, PrecisionError, ProblemFileError, SympropError
+from .errors import (AnswerFileError, ComputationError, ExpressionError, OutputError, PrecisionError,
+                     ProblemFileError, RenderError, SympropError, TexNotFoundError)
 from .loader import load, loads
 from .problem import Problem
 from .solution import Solution
 
 __all__ = [
-    "load", "loads", "solve", "Problem", "Solution",
-    "SympropError", "ProblemFileError", "ExpressionError", "ComputationError", "PrecisionError",
+    "load", "loads", "solve", "Problem", "Solution", "check", "Report", "load_answers",
+    "loads_answers", "SympropError", "ProblemFileError", "ExpressionError", "ComputationError",
+    "PrecisionError", "AnswerFileError", "RenderError", "TexNotFoundError", "OutputError",
 ]
 __version__ = "0.1.0"
