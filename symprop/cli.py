@@ -53,7 +53,35 @@ def _parser():
     check.add_argument("--force", action="store_true",
                        help="replace an existing output file that symprop did not write")
     check.add_argument("--debug", action="store_true", help="show tracebacks")
+    exam = sub.add_parser("exam", help="write exam variants: question and answer sheets, "
+                                       "answers.json, Moodle XML")
+    exam.add_argument("problem", help="a problem file (.toml) with a [randomize] table")
+    exam.add_argument("--variants", type=int, default=10, metavar="N", help="how many (default 10)")
+    exam.add_argument("--seed", type=int, default=0, help="the random seed (default 0)")
+    exam.add_argument("--out", default=os.path.join("output", "exam"), metavar="DIR",
+                      help="the folder to write into (default output/exam)")
+    exam.add_argument("--split", action="store_true", help="one PDF per variant")
+    exam.add_argument("--gift", action="store_true", help="also write questions.gift")
+    exam.add_argument("--force", action="store_true",
+                      help="write into a folder holding files symprop did not write")
+    exam.add_argument("--debug", action="store_true", help="show tracebacks")
     return parser
+
+
+def _exam(args, out):
+    from .exam import write_exam
+    from .loader import load
+
+    def progress(k, n):
+        if sys.stderr.isatty():
+            bar = "#" * (30 * k // n)
+            print(f"\r  variants [{bar:<30}] {k}/{n}", end="" if k < n else "\n", file=sys.stderr)
+
+    vs, names = write_exam(load(args.problem), args.variants, args.seed, args.out, args.split,
+                           args.gift, args.force, progress)
+    out.write(f"wrote {len(vs)} variants (seed {args.seed}) to {args.out}: {', '.join(names[:6])}"
+              + (" …" if len(names) > 6 else "") + "\n")
+    return 0
 
 
 def _check(args, out):
@@ -182,6 +210,8 @@ def main(argv=None, out=None):
             return _solve(args, out)
         if args.command == "check":
             return _check(args, out)
+        if args.command == "exam":
+            return _exam(args, out)
     except SympropError as exc:
         if getattr(args, "debug", False):
             raise

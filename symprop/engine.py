@@ -15,7 +15,7 @@ from sympy.logic.boolalg import BooleanAtom
 from . import naming, numeric
 from .errors import ComputationError
 from .solution import Adjoint, Forward, Solution, Step, Term
-from .tape import build_tape
+from .tape import build_tape, with_values
 
 __all__ = ["solve", "forward", "backward", "substitute", "MAX_DIGITS"]
 
@@ -185,10 +185,11 @@ def is_symbolic(problem):
     return any(v.free_symbols for v in tape_values)
 
 
-def solve(problem):
+def solve(problem, tape=None):
     """Solve `problem` exactly: every step's forward pass, adjoints, gradients and
-    update, then the forward pass after the last update."""
-    tape = build_tape(problem)
+    update, then the forward pass after the last update. `tape`: the tape of a
+    problem of the same structure, reused with this problem's values."""
+    tape = build_tape(problem) if tape is None else with_values(tape, problem)
     params = {l.name: l.value for l in tape.params}
     data = {l.name: l.value for l in tape.leaves.values() if l.kind != "param"}
     symbolic = is_symbolic(problem)

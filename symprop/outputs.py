@@ -25,7 +25,7 @@ def is_ours(path):
     if head.startswith(b"%PDF"):
         with open(path, "rb") as fh:
             return b"/Creator (symprop" in fh.read()
-    return MARK.encode() in head.split(b"\n", 1)[0]
+    return MARK.encode() in head
 
 
 def write_atomic(path, data, force=False):

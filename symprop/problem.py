@@ -6,6 +6,7 @@ exact SymPy value; `symprop.load` reads the dict from TOML. Every error names
 the key path where it was found.
 """
 
+import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -29,7 +30,7 @@ MAX_NODES = 500      # graph nodes
 _TOP_KEYS = {
     "title", "notes", "loss", "learning_rate", "steps", "index_base", "relu_derivative_at_zero",
     "leaky_slope", "update_biases", "reduction", "gradients_for", "data", "samples", "params",
-    "graph", "layers",
+    "graph", "layers", "randomize",
 }
 _LAYER_KEYS = {"weights", "bias", "activation"}
 
@@ -90,6 +91,7 @@ class Problem:
     params: tuple = ()                    # graph form: ((name, value), ...)
     gradients_for: tuple = ()
     source: Optional[str] = field(default=None, compare=False)
+    raw: Optional[dict] = field(default=None, compare=False, repr=False)   # the dict it was read from
 
     @property
     def conventions(self):
@@ -254,7 +256,8 @@ class _Reader:
                           steps=steps, title=title, notes=notes, index_base=index_base,
                           relu_derivative_at_zero=relu0, leaky_slope=slope,
                           update_biases=update_biases, reduction=reduction, params=params,
-                          gradients_for=gradients_for, source=self.source)
+                          gradients_for=gradients_for, source=self.source,
+                          raw=copy.deepcopy(d))
         self._check_loss_shape(problem)
         return problem
 

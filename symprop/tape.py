@@ -90,7 +90,8 @@ def _symbol(name):
 
 
 class _Builder:
-    def __init__(self, problem):
+    def __init__(self, problem, values_only=False):
+        self.values_only = values_only      # leaves only: no expressions, no derivatives
         self.problem = problem
         self.base = problem.index_base
         self.conv = problem.conventions
@@ -109,6 +110,8 @@ class _Builder:
         self.leaves[name] = Leaf(name, kind, value, naming.adjoint(name, self.of), updated, sample, asked)
 
     def node(self, name, kind, display, expr, adjoint=None, shown=None, **where):
+        if self.values_only:
+            return self.sym(name)
         self.sym(name)
         inputs = _ordered_inputs(display, self.symbols)
         partials = tuple((n, sp.diff(expr, self.symbols[n])) for n in inputs)
@@ -215,6 +218,9 @@ class _Builder:
                 scope[name] = self.sym(pre + name)
             targets = self.targets(sample, pre, s, lambda j, base: "y")
             for name, text in g.nodes:
+                if self.values_only:
+                    scope[name] = self.sym(pre + name)
+                    continue
                 display = self.parse(text, scope, name, evaluate=False)
                 expr = self.parse(text, scope, name, evaluate=True)
                 scope[name] = self.node(pre + name, "node", display, expr, sample=s)
@@ -270,3 +276,17 @@ def _ordered_inputs(display, symbols):
 def build_tape(problem):
     """The tape of `problem` (see module docstring)."""
     return _Builder(problem).build()
+
+
+def with_values(tape, problem):
+    """`tape` with the leaf values of `problem`, a problem of the same structure (exam
+    variants): the equations and their derivatives are reused, not rebuilt."""
+    from dataclasses import replace
+
+    builder = _Builder(problem, values_only=True)
+    if problem.is_layered:
+        builder.layered()
+    else:
+        builder.graph()
+    leaves = {n: replace(l, value=builder.leaves[n].value) for n, l in tape.leaves.items()}
+    return replace(tape, leaves=leaves)

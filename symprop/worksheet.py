@@ -45,11 +45,13 @@ def _document(solution, questions):
     return doc
 
 
-def _title(doc, solution, questions):
+def _title(doc, solution, questions, heading=None):
     p = solution.problem
     kind = "Exercise sheet" if questions else "Answer sheet"
     doc.append(NoEscape(r"{\LARGE\bfseries " + escape(p.title) + r"\par}\smallskip"))
     source = rf" \quad --- \quad \texttt{{{escape(p.source)}}}" if p.source else ""
+    if heading:
+        source = rf" \quad --- \quad {escape(heading)}"
     doc.append(NoEscape(r"{\large " + kind + source + r"\par}\medskip"))
     if p.notes:
         doc.append(NoEscape(escape(p.notes) + r"\par"))
@@ -329,10 +331,14 @@ def _questions(doc, solution, listing):
                                 rf"\answerbox\par\smallskip" "\n"))
 
 
-def build(solution, questions=False):
-    """The worksheet as a PyLaTeX Document (answer sheet, or question sheet)."""
-    doc = _document(solution, questions)
-    _title(doc, solution, questions)
+def build(solution, questions=False, doc=None, heading=None):
+    """The worksheet as a PyLaTeX Document (answer sheet, or question sheet); with
+    `doc`, appended to it on a new page (exam variants), under `heading`."""
+    if doc is None:
+        doc = _document(solution, questions)
+    else:
+        doc.append(NoEscape(r"\clearpage\setcounter{section}{0}\setcounter{page}{1}"))
+    _title(doc, solution, questions, heading)
     _problem(doc, solution)
     listing = items(solution)
     if questions:
@@ -384,6 +390,18 @@ def _verdict(solution):
 def to_latex(solution, questions=False):
     """The worksheet's LaTeX source; its first line marks it as written by symprop."""
     return f"% {MARK}\n" + build(solution, questions).dumps()
+
+
+def exam_latex(variants, seed, questions):
+    """All variants' sheets in one document, each starting on a new page."""
+    doc = None
+    for v in variants:
+        heading = f"Variant {v.number} (seed {seed})"
+        if doc is None:
+            doc = build(v.solution, questions, heading=heading)
+        else:
+            build(v.solution, questions, doc=doc, heading=heading)
+    return f"% {MARK}\n" + doc.dumps()
 
 
 _MARKS = {"exact": r"\textcolor{green!50!black}{\checkmark\ exact}",
