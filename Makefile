@@ -53,6 +53,9 @@ demo: $(STAMP) tex
 	    > output/$$name-check.txt 2>/dev/null; [ $$? -le 1 ] || exit 1; \
 	  echo "checked $$a -> output/$$name-check.txt, output/$$name-feedback.pdf ($$(tail -n 1 output/$$name-check.txt))"; \
 	done
+	@for name in two_layer_relu skip_connection; do \
+	  $(BIN)/symprop exam examples/$$name.toml --variants 20 --seed 2026 --out output/exam-$$name --gift --force || exit 1; \
+	done
 
 test: $(STAMP) tex
 	$(BIN)/python -m pytest -q

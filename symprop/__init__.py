@@ -14,9 +14,10 @@ from .errors import (AnswerFileError, ComputationError, ExpressionError, OutputE
 from .loader import load, loads
 from .problem import Problem
 from .solution import Solution
+from .variants import variants
 
 __all__ = [
-    "load", "loads", "solve", "Problem", "Solution", "check", "Report", "load_answers",
+    "load", "loads", "solve", "Problem", "Solution", "check", "Report", "load_answers", "variants",
     "loads_answers", "SympropError", "ProblemFileError", "ExpressionError", "ComputationError",
     "PrecisionError", "AnswerFileError", "RenderError", "TexNotFoundError", "OutputError",
 ]

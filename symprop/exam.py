@@ -23,7 +23,7 @@ from .numeric import decimal
 from .outputs import MARK, is_ours
 from .solution import value_json
 from .texnames import tex_name
-from .variants import problem_toml, variants
+from .variants import draw, problem_toml
 
 __all__ = ["write_exam", "answers_json", "moodle_xml", "gift", "tolerance"]
 
@@ -130,7 +130,7 @@ def write_exam(problem, n, seed, out, split=False, with_gift=False, force=False,
     from .texcompile import compile_pdf
     from .worksheet import exam_latex
 
-    vs = variants(problem, n, seed, progress)
+    vs = draw(problem, n, seed, progress)
     category = problem.title
     files = {"answers.json": json.dumps(answers_json(vs, seed), indent=1, ensure_ascii=False) + "\n",
              "moodle.xml": moodle_xml(vs, category)}

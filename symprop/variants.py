@@ -22,7 +22,7 @@ from .exprparse import parse_number
 from .problem import Problem, to_value
 from .tape import build_tape
 
-__all__ = ["variants", "Variant", "problem_toml", "MAX_TRIES"]
+__all__ = ["variants", "draw", "Variant", "problem_toml", "MAX_TRIES"]
 
 MAX_TRIES = 400          # candidates per requested variant before giving up
 _CONSTRAINTS = {"dead_relu", "max_denominator", "max_abs", "loss_decreases", "allow_kinks"}
@@ -89,8 +89,27 @@ def _targets(problem):
         raise _fail(problem, "randomize.values", "say what varies, e.g. W1 = {choices = [...]}")
     out = []
     for key, entry in values.items():
-        out.append((_slots(problem, f"randomize.values.{key}", key), _pool(problem, f"randomize.values.{key}", entry)))
+        where = f"randomize.values.{key}"
+        slots = [s for k in _group(problem, key) for s in _slots(problem, where, k)]
+        out.append((slots, _pool(problem, where, entry)))
     return out
+
+
+def _group(problem, key):
+    """Group names: weights (every W), biases (every b), inputs (x), targets (y), params."""
+    raw = problem.raw
+    layers = raw.get("layers") or []
+    if key == "weights" and layers:
+        return [f"W{l}" for l in range(1, len(layers) + 1)]
+    if key == "biases" and layers:
+        return [f"b{l}" for l in range(1, len(layers) + 1) if "bias" in layers[l - 1]]
+    if key == "inputs" and layers:
+        return ["x"]
+    if key == "targets":
+        return ["y"]
+    if key == "params" and "params" in raw:
+        return list(raw["params"])
+    return [key]
 
 
 def _slots(problem, where, key):
@@ -208,8 +227,13 @@ def _rejects(solution, rules, seen):
     return None
 
 
-def variants(problem, n, seed, progress=None):
-    """`n` variants of `problem` (a list of Variant), drawn with random.Random(seed)."""
+def variants(problem, n, seed):
+    """`n` variants of `problem`, as Problems, drawn with random.Random(seed)."""
+    return [v.problem for v in draw(problem, n, seed)]
+
+
+def draw(problem, n, seed, progress=None):
+    """`n` variants of `problem` with their solutions (a list of Variant)."""
     if n < 1 or n > 5000:
         raise _fail(problem, None, "the number of variants must be between 1 and 5000")
     targets = _targets(problem)

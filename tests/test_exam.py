@@ -15,7 +15,7 @@ from helpers import EXAMPLES
 from symprop.errors import OutputError, SympropError
 from symprop.exam import answers_json, moodle_xml, write_exam
 from symprop.numeric import decimal
-from symprop.variants import problem_toml, variants
+from symprop.variants import draw as variants, problem_toml
 from symprop.worksheet import exam_latex
 
 
@@ -98,3 +98,14 @@ def test_exam_writes_every_file_and_can_be_rerun(tmp_path):
     write_exam(relu_problem(), 3, 42, str(out), split=True)        # ours: replaced, not refused
     assert "questions-003.pdf" in os.listdir(out)
     assert not [f for f in os.listdir(tmp_path) if f.startswith(".symprop")]
+
+
+def test_python_api_returns_problems_and_groups_work():
+    text = (EXAMPLES / "two_layer_relu.toml").read_text().replace(
+        'W1 = {choices = ["-1", "-1/2", "1/2", "1"]}\nW2 = {choices = ["-1", "1", "2"]}',
+        'weights = {choices = ["-1", "-1/2", "1/2", "1", "2"]}')
+    assert "weights = " in text
+    problems = symprop.variants(symprop.loads(text), 5, 9)
+    assert all(isinstance(p, symprop.Problem) for p in problems)
+    grid = {w for p in problems for layer in p.network.layers for row in layer.weights for w in row}
+    assert grid <= {sp.Rational(v) for v in ("-1", "-1/2", "1/2", "1", "2")} and len(grid) > 2
