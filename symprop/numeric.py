@@ -52,7 +52,7 @@ def format_rational(value, digits=DIGITS):
         ctx.rounding = ROUND_HALF_UP
         ctx.Emax, ctx.Emin = 10**9, -(10**9)
         d = Decimal(value.numerator) / Decimal(value.denominator)
-    return _format(d)
+        return _format(d)          # inside the context: normalize() rounds to its precision
 
 
 def _format(d):

@@ -58,3 +58,10 @@ def test_exact_zero_that_is_not_syntactically_zero():
     """A closed form that equals 0 is reported as 0 (no PrecisionExhausted)."""
     expr = sp.Add(sp.log(6), -sp.log(2), -sp.log(3), evaluate=False)
     assert decimal(expr) == "0"
+
+
+def test_more_digits_than_decimals_default_context():
+    """Regression: 40 requested digits are 40 digits (normalize() once rounded them to 28)."""
+    assert format_rational(Fraction(-1, 6), 40) == "-0." + "1" + "6" * 38 + "7"
+    # log 3 = 1.09861228866810969139524523692252570464749055|78…: the 46th digit rounds up
+    assert decimal(sp.log(3), 45) == "1.09861228866810969139524523692252570464749056"
