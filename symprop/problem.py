@@ -259,7 +259,16 @@ class _Reader:
                           gradients_for=gradients_for, source=self.source,
                           raw=copy.deepcopy(d))
         self._check_loss_shape(problem)
+        self._check_randomize()
         return problem
+
+    def _check_randomize(self):
+        """The [randomize] table's shape (its contents are checked by symprop exam)."""
+        raw = self.data.get("randomize")
+        if raw is None:
+            return
+        if not isinstance(raw, dict) or set(raw) - {"values", "constraints"}:
+            raise self.fail("randomize", "expected [randomize.values] and [randomize.constraints] tables")
 
     def _text(self, key, default):
         raw = self.data.get(key, default)

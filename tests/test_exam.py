@@ -109,3 +109,28 @@ def test_python_api_returns_problems_and_groups_work():
     assert all(isinstance(p, symprop.Problem) for p in problems)
     grid = {w for p in problems for layer in p.network.layers for row in layer.weights for w in row}
     assert grid <= {sp.Rational(v) for v in ("-1", "-1/2", "1/2", "1", "2")} and len(grid) > 2
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_two_exams_at_once_do_not_interfere(tmp_path, monkeypatch):
+    """Two runs in parallel into different folders: each gets its own variants, nothing
+    is left in the temporary folder, no file handle leaks."""
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))     # see only this test's temp files
+    fds = len(os.listdir("/proc/self/fd"))
+    jobs = [(relu_problem(), 6, seed, str(tmp_path / f"exam{seed}")) for seed in (1, 2)]
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda job: write_exam(*job), jobs))
+    for _, _, seed, out in jobs:
+        data = json.loads(open(os.path.join(out, "answers.json")).read())
+        assert data["seed"] == seed
+        assert data == answers_json(variants(relu_problem(), 6, seed), seed)
+        words = subprocess.run(["pdftotext", os.path.join(out, "answers.pdf"), "-"],
+                               capture_output=True, text=True).stdout
+        assert f"Variant 6 (seed {seed})" in words
+    assert os.listdir(private) == []
+    assert len(os.listdir("/proc/self/fd")) <= fds + 2
