@@ -44,10 +44,20 @@ def _run(workdir, timeout):
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
+        _kill(proc)
         raise RenderError(f"pdflatex did not finish within {timeout} s (killed)") from None
+    except BaseException:              # Ctrl-C, SIGTERM: take pdflatex down with us
+        _kill(proc)
+        raise
     return proc.returncode, out.decode("utf-8", errors="replace")
+
+
+def _kill(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.communicate()
 
 
 def _first_error(workdir, output):

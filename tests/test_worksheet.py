@@ -151,3 +151,27 @@ def test_pdf_without_tex_writes_the_tex_and_says_which_packages(tmp_path):
     assert "pdflatex not found" in result.stderr and "texlive-latex-extra" in result.stderr
     assert (tmp_path / "output" / "circuit.tex").exists()
     assert not (tmp_path / "output" / "circuit.pdf").exists()
+
+
+@needs_tex
+def test_ctrl_c_while_compiling_leaves_nothing_behind(tmp_path):
+    """SIGINT during pdflatex: exit 130, no PDF at the target, the private TeX folder gone."""
+    import signal
+    import time
+
+    private = tmp_path / "tmp"
+    private.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(private))
+    proc = subprocess.Popen([sys.executable, "-m", "symprop", "solve",
+                             str(EXAMPLES / "two_layer_sigmoid.toml"), "--pdf", "-o", "sheet.pdf"],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not any(p.name.startswith("symprop-tex-") for p in private.iterdir()):
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.02)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert not (tmp_path / "sheet.pdf").exists()
+    assert list(private.iterdir()) == []
