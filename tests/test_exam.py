@@ -134,3 +134,22 @@ def test_two_exams_at_once_do_not_interfere(tmp_path, monkeypatch):
         assert f"Variant 6 (seed {seed})" in words
     assert os.listdir(private) == []
     assert len(os.listdir("/proc/self/fd")) <= fds + 2
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_load_500_variants_in_one_run(tmp_path, monkeypatch):
+    """Issue 7's load test (about 2 minutes): 500 variants, both PDFs, no temporary folder
+    or file handle left behind."""
+    import tempfile
+
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    fds = len(os.listdir("/proc/self/fd"))
+    vs, names = write_exam(relu_problem(), 500, 500, str(tmp_path / "exam"))
+    assert len(vs) == 500 and len({problem_toml(v.problem) for v in vs}) == 500
+    words = subprocess.run(["pdftotext", "-f", "1", "-l", "99999", str(tmp_path / "exam" / "answers.pdf"),
+                            "-"], capture_output=True, text=True).stdout
+    assert "Variant 500 (seed 500)" in words
+    assert os.listdir(private) == []
+    assert len(os.listdir("/proc/self/fd")) <= fds + 2

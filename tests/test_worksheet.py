@@ -175,3 +175,11 @@ def test_ctrl_c_while_compiling_leaves_nothing_behind(tmp_path):
     assert proc.returncode == 130, err
     assert not (tmp_path / "sheet.pdf").exists()
     assert list(private.iterdir()) == []
+
+
+def test_unwritable_destination_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("not a folder")
+    with pytest.raises(OutputError, match="cannot write here"):
+        write_atomic(blocker / "sheet.pdf", b"%PDF")
+    assert blocker.read_text() == "not a folder"
