@@ -16,6 +16,10 @@ _SPECIAL = {
 _UNICODE = {"σ": r"$\sigma$", "′": r"$'$", "ŷ": r"$\hat y$", "½": r"$\frac12$", "η": r"$\eta$",
             "∂": r"$\partial$", "·": r"$\cdot$", "−": "-", "ᵀ": r"$^{\mathsf T}$", "≈": r"$\approx$",
             "δ": r"$\delta$", "²": r"$^2$", "…": r"\ldots{}", "→": r"$\to$"}
+_GREEK_LETTERS = "αβγδεζηθικλμνξπρστυφχψω"
+_UNICODE.update({c: rf"$\{n}$" for c, n in zip(_GREEK_LETTERS, [
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda",
+    "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"])})
 
 
 def escape(text):
@@ -30,10 +34,12 @@ def escape(text):
             out.append(_UNICODE[ch])
         elif ch == "\n":
             out.append(" ")
+        elif ch < " " or "\u007f" <= ch < "\u00a0":
+            continue                        # control characters: dropped
         elif " " <= ch <= "~":
             out.append(ch)
-        elif ch.isprintable() and ch.isalpha() and ch.isascii():
-            out.append(ch)
+        elif ch.isalpha() and "\u00c0" <= ch <= "\u00ff" and ch not in "\u00d7\u00f7":
+            out.append(ch)                  # é, ü, ß ...: inputenc utf8 and T1 fonts print them
         else:
             out.append("?")
     return "".join(out)
