@@ -133,7 +133,7 @@ def _sum_lines(expr, leaf, decimals):
     """A long sum printed as chunks of terms (the caller joins them with line breaks);
     with numbers put in (leaf given), fewer terms per line, as numbers are wider."""
     per = _PER_LINE if leaf is None else _PER_LINE - 1
-    if not expr.is_Add or len(expr.args) <= _PER_LINE:
+    if not expr.is_Add or len(expr.args) <= _PER_LINE + 1:     # four terms still fit a line
         return [latex(expr, leaf, decimals)]
     chunks = []
     for i in range(0, len(expr.args), per):
