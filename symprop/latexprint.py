@@ -87,7 +87,7 @@ class LatexPrinter(TextPrinter):
         return rf"\frac{{\partial}}{{\partial {self(var)}}} {self._paren(f, _ATOM)}", _MUL
 
     def _print_Subs(self, e):
-        d, (var,), (point,) = e.expr, e.variables, e.point
+        d, (point,) = e.expr, e.point
         head = _FUNCS.get(type(d.expr).__name__, type(d.expr).__name__)
         return rf"{head}'\left({self(point)}\right)", _ATOM
 

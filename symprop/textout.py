@@ -4,7 +4,6 @@ Every equation is written three times, as on a worksheet: the formula, the
 formula with the numbers put in, and the result (exact, then decimal).
 """
 
-import sympy as sp
 
 from . import naming
 from .engine import add, mul

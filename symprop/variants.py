@@ -18,7 +18,6 @@ import sympy as sp
 
 from .engine import solve
 from .errors import ProblemFileError, SympropError
-from .exprparse import parse_number
 from .problem import Problem, to_value
 from .tape import build_tape
 

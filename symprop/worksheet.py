@@ -9,7 +9,7 @@ the same order, so that they correspond one to one.
     to_latex(solution, questions=False) -> str
 """
 
-from pylatex import Command, Document, NoEscape, Package, Section, Subsection
+from pylatex import Document, NoEscape, Package, Section, Subsection
 
 from . import naming
 from .diagram import diagram

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import symprop
-from oracle import ACT, fd_grad, mlp_loss, num
+from oracle import ACT, fd_grad, num
 from symprop.numeric import decimal
 from symprop.verify import verify
 

@@ -1,7 +1,6 @@
 """The engine on the cases the seeds don't cover: symbols, training sets, softmax,
 kinks, runaway exact numbers, and the JSON contract."""
 
-import json
 import os
 import subprocess
 import sys

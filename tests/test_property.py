@@ -1,6 +1,5 @@
 """Random layered networks: the reverse sweep equals sympy.diff of the composed loss, exactly."""
 
-import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
