@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import symprop
-from oracle import ACT, fd_grad, num
+from oracle import fd_grad, num
 from symprop.numeric import decimal
 from symprop.verify import verify
 
@@ -156,7 +156,8 @@ def test_at_a_kink_float64_and_exact_part_ways():
 @SLOW
 @given(layered(hidden=("sigmoid", "tanh", "softplus")))
 def test_smooth_nets_against_high_precision_finite_differences(spec):
-    assume(spec["loss"] in ("half_sse", "sse", "mse") and spec["layers"][-1]["activation"] in ACT)
+    smooth = ("identity", "sigmoid", "tanh", "softplus")      # finite differences need no kinks
+    assume(spec["loss"] in ("half_sse", "sse", "mse") and spec["layers"][-1]["activation"] in smooth)
     layers = [([[num(w) for w in row] for row in L["weights"]], [num(v) for v in L.get("bias", [])] or None,
                L["activation"]) for L in spec["layers"]]
     answers = symprop.solve(symprop.Problem.from_dict(spec)).answers()
