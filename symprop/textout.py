@@ -66,13 +66,14 @@ def _header(solution):
         lines.append(f"Training set: {len(p.samples)} samples, loss {p.reduction} over samples")
     if p.steps:
         lines.append(f"Learning rate: η = {_plain(p.learning_rate)}; {p.steps} gradient-descent step(s)")
-    if _uses_kinks(p):
+    if uses_kinks(p):
         lines.append(f"Convention: relu'(0) = {p.relu_derivative_at_zero}")
     lines += _given(solution)
     return lines
 
 
-def _uses_kinks(p):
+def uses_kinks(p):
+    """Whether the network has a ReLU-like kink, so that ReLU′(0)'s convention matters."""
     if p.is_layered:
         return any(l.activation in ("relu", "leaky_relu") for l in p.network.layers)
     return any("relu" in text for _, text in p.network.nodes)

@@ -18,6 +18,7 @@ from .latexprint import MAX_CLOSED, latex, latex_short, latex_value
 from .losses import LOSSES
 from .outputs import MARK
 from .printing import text
+from .textout import uses_kinks
 from .texnames import escape, tex_name
 
 __all__ = ["build", "to_latex", "items"]
@@ -109,7 +110,9 @@ def _problem(doc, solution):
         if p.steps:
             doc.append(NoEscape(rf"Learning rate $\eta = {latex_short(p.learning_rate)}$, "
                                 rf"{p.steps} gradient-descent step{'s' if p.steps > 1 else ''}. "))
-        doc.append(NoEscape(rf"Convention at a kink: $\operatorname{{ReLU}}'(0) = {p.relu_derivative_at_zero}$."))
+        if uses_kinks(p):
+            doc.append(NoEscape(rf"Convention at a kink: $\operatorname{{ReLU}}'(0) = "
+                                rf"{p.relu_derivative_at_zero}$."))
         picture = diagram(solution)
         if picture:
             doc.append(NoEscape(r"\begin{center}" + picture + r"\end{center}"))
@@ -216,6 +219,8 @@ def _adjoint_equation(number, solution, adj, adj_values, forward, shown):
         lines = _chunks(tex_name(adj.name), formula) + _chunks("", numbers)
         return r" \\ ".join(lines + [rf"&{latex_value(adj.value)} \tag{{{number}}}"])
     f, n = " + ".join(formula), " + ".join(numbers)
+    if len(numbers) == 1 and numbers[0].strip(r"\left()right") == latex_short(adj.value):
+        n = ""                                   # '= z = -4 = -4': the numbers say nothing new
     short = len(adj.terms) <= 1
     return _equation(number, tex_name(adj.name), f, n if n != f else "", latex_value(adj.value), short)
 
