@@ -9,6 +9,7 @@
 from .answers import load_answers, loads_answers
 from .check import Report, check
 from .engine import solve
+from .grads import Gradients, gradients
 from .errors import (AnswerFileError, ComputationError, ExpressionError, OutputError, PrecisionError,
                      ProblemFileError, RenderError, SympropError, TexNotFoundError)
 from .loader import load, loads
@@ -17,7 +18,7 @@ from .solution import Solution
 from .variants import variants
 
 __all__ = [
-    "load", "loads", "solve", "Problem", "Solution", "check", "Report", "load_answers", "variants",
+    "load", "loads", "solve", "gradients", "Gradients", "Problem", "Solution", "check", "Report", "load_answers", "variants",
     "loads_answers", "SympropError", "ProblemFileError", "ExpressionError", "ComputationError",
     "PrecisionError", "AnswerFileError", "RenderError", "TexNotFoundError", "OutputError",
 ]

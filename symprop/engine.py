@@ -37,6 +37,11 @@ def substitute(expr, env, symbolic=False):
     if not expr.args:
         return expr
     args = [substitute(a, env, symbolic) for a in expr.args]
+    if not symbolic and (expr.is_Mul or expr.is_Add):
+        zeros = [a for a in args if a.is_Rational and a == 0]
+        if zeros and expr.is_Mul:
+            return sp.Integer(0)            # 0·σ(1/2) is 0, not a closed form
+        args = [a for a in args if a not in zeros] or [sp.Integer(0)]
     if symbolic or all(isinstance(a, (sp.Rational, BooleanAtom)) for a in args):
         return expr.func(*args)
     if isinstance(expr, Relational):
