@@ -9,6 +9,7 @@
 from .answers import load_answers, loads_answers
 from .check import Report, check
 from .engine import solve
+from .derive import Derivation, derive
 from .grads import Gradients, gradients
 from .errors import (AnswerFileError, ComputationError, ExpressionError, OutputError, PrecisionError,
                      ProblemFileError, RenderError, SympropError, TexNotFoundError)
@@ -18,7 +19,7 @@ from .solution import Solution
 from .variants import variants
 
 __all__ = [
-    "load", "loads", "solve", "gradients", "Gradients", "Problem", "Solution", "check", "Report", "load_answers", "variants",
+    "load", "loads", "solve", "gradients", "Gradients", "derive", "Derivation", "Problem", "Solution", "check", "Report", "load_answers", "variants",
     "loads_answers", "SympropError", "ProblemFileError", "ExpressionError", "ComputationError",
     "PrecisionError", "AnswerFileError", "RenderError", "TexNotFoundError", "OutputError",
 ]

@@ -1,0 +1,299 @@
+"""Issue 6's five performance targets, measured side by side in one run.
+
+    make bench            (or: .venv/bin/python benchmarks/performance.py)
+
+1. symprop's exact gradients against the naive approach (sympy.diff of the composed
+   loss for every parameter, then substitution) on a 4-8-8-2 net;
+2. against PyTorch float64 autograd (CPU) on 8-64-64-8 nets: ReLU exact, sigmoid and
+   tanh certified to 30 digits;
+3. backward / forward in the same arithmetic, and the cost per parameter from 130 to
+   20,000 parameters;
+4. symbolic mode: the generic equations of a 10-layer chain and of 4-layer width-8
+   nets, time and size against depth;
+5. the .tex of every example, and a 120-variant exam with its PDFs.
+
+Timings stay out of the test suite (machines are noisy); the results of a run go
+into benchmarks/RESULTS.md. PyTorch is optional (pip install torch==2.13.0).
+Options: --quick skips the naive baseline and the exam; --naive-all differentiates
+all 130 parameters naively instead of a sample of them (about half an hour).
+"""
+
+import argparse
+import glob
+import os
+import random
+import sys
+import tempfile
+import time
+import warnings
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+import flint  # noqa: E402
+import sympy as sp  # noqa: E402
+
+import symprop  # noqa: E402
+from symprop import fast  # noqa: E402
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    try:
+        import torch
+        torch.set_num_threads(1)
+    except ImportError:
+        torch = None
+
+
+# -- networks -----------------------------------------------------------------
+
+def weights(sizes, seed):
+    """One-decimal weights, biases, input and target, as exact Fractions of tenths."""
+    rng = random.Random(seed)
+    tenth = lambda: sp.Rational(rng.randint(-9, 9), 10)        # noqa: E731
+    layers = [([[tenth() for _ in range(c)] for _ in range(r)], [tenth() for _ in range(r)])
+              for r, c in zip(sizes[1:], sizes[:-1])]
+    return layers, [tenth() for _ in range(sizes[0])], [tenth() for _ in range(sizes[-1])]
+
+
+def problem(sizes, act, seed=1):
+    layers, x, y = weights(sizes, seed)
+    spec = {"loss": "half_sse", "learning_rate": "1/10", "steps": 0,
+            "data": {"x": [str(v) for v in x], "y": [str(v) for v in y]},
+            "layers": [{"weights": [[str(v) for v in row] for row in w], "bias": [str(v) for v in b],
+                        "activation": act if i < len(sizes) - 2 else "identity"}
+                       for i, (w, b) in enumerate(layers)]}
+    return symprop.Problem.from_dict(spec)
+
+
+def n_params(sizes):
+    return sum(r * c + r for r, c in zip(sizes[1:], sizes[:-1]))
+
+
+def clock(fn, budget=0.5):
+    """Seconds per call: the best of 5 rounds, each repeating fn for about budget/5 s."""
+    fn()
+    start = time.perf_counter()
+    fn()
+    once = max(time.perf_counter() - start, 1e-7)
+    reps = max(1, int(budget / 5 / once))
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        best = min(best, (time.perf_counter() - start) / reps)
+    return best
+
+
+# -- the contenders -----------------------------------------------------------
+
+def symprop_time(p, digits=30):
+    return clock(lambda: fast.run(p, digits))
+
+
+def split_time(p, digits=30):
+    """(forward, backward) seconds of the fast path, at the precision run() settles on."""
+    bits = fast.run(p, digits).bits
+    saved = flint.ctx.prec
+    flint.ctx.prec = bits or saved
+    try:
+        params, x, y = fast._setup(p)
+        fwd = clock(lambda: fast._forward(p, params, x, y))
+        _, grad, tape = fast._forward(p, params, x, y)
+        bwd = clock(lambda: fast._backward(params, grad, tape, False))
+    finally:
+        flint.ctx.prec = saved
+    return fwd, bwd
+
+
+def torch_time(sizes, act, seed=1):
+    if torch is None:
+        return None
+    layers, x, y = weights(sizes, seed)
+    f = lambda v: float(v)                                       # noqa: E731
+    ps = [(torch.tensor([[f(v) for v in r] for r in w], dtype=torch.float64, requires_grad=True),
+           torch.tensor([f(v) for v in b], dtype=torch.float64, requires_grad=True)) for w, b in layers]
+    tx = torch.tensor([f(v) for v in x], dtype=torch.float64)
+    ty = torch.tensor([f(v) for v in y], dtype=torch.float64)
+    fn = {"relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh}[act]
+
+    def step():
+        a = tx
+        for i, (w, b) in enumerate(ps):
+            z = w @ a + b
+            a = fn(z) if i < len(ps) - 1 else z
+        loss = 0.5 * ((a - ty) ** 2).sum()
+        for w, b in ps:
+            w.grad = b.grad = None
+        loss.backward()
+    return clock(step)
+
+
+def naive_time(sizes, act, sample, seed=1):
+    """sympy.diff of the composed loss for each parameter, then subs: what users write.
+    ReLU is Max(0, z) (a Piecewise is slower still). Seconds for all parameters,
+    extrapolated from `sample` of them spread over the layers (None: all)."""
+    layers, x, y = weights(sizes, seed)
+    values, a = {}, sp.Matrix(x)
+    f = {"relu": lambda z: sp.Max(0, z), "sigmoid": lambda z: 1 / (1 + sp.exp(-z)),
+         "tanh": sp.tanh}[act]
+    start = time.perf_counter()
+    for l, (w, b) in enumerate(layers, start=1):
+        W = sp.Matrix(len(w), len(w[0]), lambda j, k: sp.Symbol(f"w{l}_{j}_{k}"))
+        B = sp.Matrix(len(b), 1, lambda j, _: sp.Symbol(f"b{l}_{j}"))
+        values.update({W[j, k]: w[j][k] for j in range(len(w)) for k in range(len(w[0]))})
+        values.update({B[j]: b[j] for j in range(len(b))})
+        z = W * a + B
+        a = z.applyfunc(f) if l < len(layers) else z
+    loss = sum(((a[i] - y[i]) ** 2 for i in range(len(y))), sp.Integer(0)) / 2
+    compose = time.perf_counter() - start
+    names = list(values)
+    chosen = names if sample is None else names[:: max(1, len(names) // sample)][:sample]
+    start = time.perf_counter()
+    for s in chosen:
+        g = sp.diff(loss, s).subs(values)
+        if act != "relu":
+            g.evalf(30)
+    per = (time.perf_counter() - start) / len(chosen)
+    return compose + per * len(names), len(chosen)
+
+
+# -- the report ---------------------------------------------------------------
+
+def ratio(a, b):
+    return "—" if a is None or b is None else f"{a / b:,.1f}×"
+
+
+def ms(t):
+    return "—" if t is None else f"{t * 1e3:,.3f}"
+
+
+def target_1(args):
+    sizes = [4, 8, 8, 2]
+    print("\n## Target 1: against sympy.diff + substitution (4-8-8-2, 130 parameters)\n")
+    print("| activation | symprop fast (ms) | SymPy engine, solve() (ms) | naive sympy.diff (s) "
+          "| naive / symprop | target |")
+    print("|---|---:|---:|---:|---:|---|")
+    for act in ("relu", "sigmoid"):
+        p = problem(sizes, act)
+        t = symprop_time(p)
+        engine = clock(lambda: symprop.solve(p), budget=2)
+        if args.quick:
+            naive, note = None, "skipped (--quick)"
+        else:
+            naive, k = naive_time(sizes, act, None if args.naive_all else 6)
+            note = f"{naive:,.1f}" + ("" if args.naive_all else f" (from {k} of 130, extrapolated)")
+        print(f"| {act} | {ms(t)} | {ms(engine)} | {note} | {ratio(naive, t)} | ≥ 1000× |")
+
+
+def target_2():
+    sizes = [8, 64, 64, 8]
+    print(f"\n## Target 2: against PyTorch float64 autograd (8-64-64-8, {n_params(sizes):,} parameters)\n")
+    if torch is None:
+        print("PyTorch is not installed (pip install torch==2.13.0): ratios not measured.\n")
+    print("| activation | symprop | symprop (ms) | PyTorch float64 (ms) | symprop / PyTorch | target |")
+    print("|---|---|---:|---:|---:|---|")
+    for act, what, target in (("relu", "exact rationals", "≤ 10×"),
+                              ("sigmoid", "30 certified digits", "≤ 50×"),
+                              ("tanh", "30 certified digits", "≤ 50×")):
+        p = problem(sizes, act)
+        t, tt = symprop_time(p), torch_time(sizes, act)
+        print(f"| {act} | {what} | {ms(t)} | {ms(tt)} | {ratio(t, tt)} | {target} |")
+
+
+SCALING = [[4, 8, 8, 2], [8, 24, 24, 8], [8, 64, 64, 8], [16, 128, 128, 16]]
+
+
+def target_3():
+    print("\n## Target 3: backward / forward (same arithmetic) and cost per parameter\n")
+    print("| net | parameters | activation | forward (ms) | backward (ms) | backward / forward "
+          "| total µs per parameter |")
+    print("|---|---:|---|---:|---:|---:|---:|")
+    for act in ("relu", "sigmoid"):
+        for sizes in SCALING:
+            p = problem(sizes, act)
+            fwd, bwd = split_time(p)
+            n = n_params(sizes)
+            print(f"| {'-'.join(map(str, sizes))} | {n:,} | {act} | {ms(fwd)} | {ms(bwd)} | "
+                  f"{bwd / fwd:.2f} | {(fwd + bwd) / n * 1e6:.3f} |")
+    print("\nTargets: backward / forward ≤ 3 at every size; µs per parameter flat (linear total cost).")
+
+
+def chain(depth):
+    return {"loss": "half_sse", "learning_rate": "eta", "data": {"x": ["x"], "y": ["y"]},
+            "layers": [{"weights": [[f"w{l}"]], "bias": [f"b{l}"], "activation": "sigmoid"}
+                       for l in range(1, depth + 1)]}
+
+
+def mlp(depth, width=8):
+    return {"loss": "half_sse", "learning_rate": "eta",
+            "data": {"x": [f"x{k}" for k in range(width)], "y": [f"y{k}" for k in range(width)]},
+            "layers": [{"weights": [[f"w{l}_{j}_{k}" for k in range(width)] for j in range(width)],
+                        "bias": [f"b{l}_{j}" for j in range(width)], "activation": "sigmoid"}
+                       for l in range(1, depth + 1)]}
+
+
+def target_4():
+    print("\n## Target 4: symbolic mode, every weight a symbol (symprop.derive)\n")
+    print("| network | depth | parameters | time (s) | size (tree nodes) | size / depth "
+          "| re-expanded first gradient (tree nodes) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    from symprop.numeric import tree_size
+    from symprop.tape import _TEMPLATES
+    for name, make, depths in (("scalar chain, sigmoid", chain, (1, 2, 5, 10)),
+                               ("width-8 MLP, sigmoid", mlp, (1, 2, 3, 4))):
+        for d in depths:
+            p = symprop.Problem.from_dict(make(d))
+            _TEMPLATES.clear()                       # cold: every shape differentiated afresh
+            start = time.perf_counter()
+            derivation = symprop.derive(p)
+            t = time.perf_counter() - start
+            size = derivation.size()
+            first = next(iter(derivation.gradients))
+            expanded = tree_size(derivation.expand(first)) if name.startswith("scalar") else "—"
+            print(f"| {name} | {d} | {len(derivation.gradients)} | {t:.3f} | {size:,} | {size / d:,.0f} "
+                  f"| {expanded} |")
+    print("\nTargets: each under 1 s; size / depth constant (linear growth). The last column is the"
+          " same first-layer gradient substituted back into one expression: what the equations avoid.")
+
+
+def target_5(args):
+    print("\n## Target 5: worksheets and exams\n")
+    from symprop.exam import write_exam
+    from symprop.worksheet import to_latex
+    root = os.path.join(os.path.dirname(__file__), "..", "examples")
+    print("| job | seconds | target |")
+    print("|---|---:|---|")
+    for path in sorted(glob.glob(os.path.join(root, "*.toml"))):
+        p = symprop.load(path)
+        t = clock(lambda: to_latex(symprop.solve(p)), budget=1)
+        print(f"| solve + .tex of {os.path.basename(path)} | {t:.3f} | < 0.5 |")
+    if args.quick:
+        print("| 120-variant exam | skipped (--quick) | < 60 |")
+        return
+    p = symprop.load(os.path.join(root, "two_layer_relu.toml"))
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        write_exam(p, 120, 2026, os.path.join(tmp, "exam"))
+        t = time.perf_counter() - start
+    print(f"| 120-variant exam of two_layer_relu (questions.pdf, answers.pdf, JSON, Moodle XML) "
+          f"| {t:.1f} | < 60 |")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the naive baseline and the exam")
+    parser.add_argument("--naive-all", action="store_true", help="differentiate all 130 parameters naively")
+    args = parser.parse_args(argv)
+    print(f"# symprop performance, {time.strftime('%Y-%m-%d')}: python {sys.version.split()[0]}, "
+          f"sympy {sp.__version__}, python-flint {flint.__version__}, "
+          f"torch {torch.__version__ if torch else 'not installed'}, {os.cpu_count()} cores")
+    target_1(args)
+    target_2()
+    target_3()
+    target_4()
+    target_5(args)
+
+
+if __name__ == "__main__":
+    main()
