@@ -23,6 +23,7 @@ The SymPy path stays the reference: tests/test_fast.py proves on random
 networks that both return the same exact values and the same certified digits.
 """
 
+import math
 from fractions import Fraction
 
 import flint
@@ -49,16 +50,17 @@ class _Undecided(Exception):
 class Q:
     """An exact rational matrix: num / den with num an fmpz_mat and den > 0."""
 
-    __slots__ = ("num", "den", "_arb", "_nz")
+    __slots__ = ("num", "den", "_arb", "_nz", "_t")
 
     def __init__(self, num, den=1):
-        self.num, self.den, self._arb, self._nz = num, fmpz(den), None, None
+        self.num, self.den, self._arb, self._nz, self._t = num, fmpz(den), None, None, None
 
     @classmethod
     def of(cls, rows):
         """From rows of SymPy rationals (or ints/Fractions)."""
-        flat = [Fraction(int(v.p), int(v.q)) if hasattr(v, "q") else Fraction(v) for r in rows for v in r]
-        return _q_from(flat, len(rows), len(rows[0]))
+        pairs = [(int(v.p), int(v.q)) for r in rows for v in r]      # SymPy Rationals, in lowest terms
+        den = math.lcm(*[q for _, q in pairs]) if pairs else 1
+        return cls(fmpz_mat(len(rows), len(rows[0]), [p * (den // q) for p, q in pairs]), den)
 
     @property
     def shape(self):
@@ -85,7 +87,10 @@ class Q:
         return Q(self.num * int(r.numerator), self.den * int(r.denominator))
 
     def transpose(self):
-        return Q(self.num.transpose(), self.den)
+        if self._t is None:              # cached: a weight matrix is transposed every step
+            self._t = Q(self.num.transpose(), self.den)
+            self._t._t = self
+        return self._t
 
     def times(self, factors, q=1):
         """Entry i multiplied by the integer factors[i] / q."""
@@ -134,8 +139,15 @@ def _q_from(fractions, rows, cols):
     return Q(fmpz_mat(rows, cols, [int(v * den) for v in fractions]), den)
 
 
+_ONES = {}
+
+
 def _ones(rows, cols):
-    return Q(fmpz_mat(rows, cols, [1] * (rows * cols)))
+    """A matrix of ones (shared: matrices here are never changed in place)."""
+    m = _ONES.get((rows, cols))
+    if m is None:
+        m = _ONES[(rows, cols)] = Q(fmpz_mat(rows, cols, [1] * (rows * cols)))
+    return m
 
 
 # -- balls that remember which entries are still exact ----------------------------
@@ -227,19 +239,19 @@ def _elementwise(ball_fn, exact_fn, *ms):
     gets the balls and is used when the result is not known exactly."""
     hs = [B.of(m) for m in ms]
     r, c = hs[0].shape
-    cols = [(h.ball.entries(), h.unknown.entries(), h.q.fractions()) for h in hs]
-    balls, exact, unknown = [], [], []
+    cols = [(h.ball.entries(), h.unknown.entries(), h.q.num.entries(), int(h.q.den)) for h in hs]
+    balls, exact, unknown = [], {}, []
     for i in range(r * c):
-        ex = exact_fn(*[None if u[i] else f[i] for _, u, f in cols])
+        ex = exact_fn(*[None if u[i] else Fraction(int(n[i]), d) for _, u, n, d in cols])
         if ex is None:
-            balls.append(ball_fn(*[b[i] for b, _, _ in cols]))
-            exact.append(Fraction(0))
+            balls.append(ball_fn(*[b[i] for b, _, _, _ in cols]))
             unknown.append(1)
         else:
             balls.append(arb(fmpq(ex.numerator, ex.denominator)))
-            exact.append(ex)
+            exact[i] = ex
             unknown.append(0)
-    return B(arb_mat(r, c, balls), _q_from(exact, r, c), fmpz_mat(r, c, unknown))
+    q = _q_from([exact.get(i, Fraction(0)) for i in range(r * c)], r, c) if exact else Q(fmpz_mat(r, c))
+    return B(arb_mat(r, c, balls), q, fmpz_mat(r, c, unknown))
 
 
 def _known(*values):

@@ -18,13 +18,16 @@ import symprop
 from symprop import fast
 from test_crosscheck import layered
 
-SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
 def problems(draw, hidden=("relu", "leaky_relu", "sigmoid", "tanh", "softplus", "identity")):
     spec = draw(layered(hidden=hidden))
-    spec["steps"] = draw(st.sampled_from([0, 1, 1, 2]))
+    rational = all(l["activation"] in fast.RATIONAL_ACTIVATIONS for l in spec["layers"])
+    # two steps of a closed-form net nest the network twice: slow on the SymPy side only,
+    # so the random draw keeps them for rational nets (a fixed test below has one)
+    spec["steps"] = draw(st.sampled_from([0, 1, 1, 2] if rational else [0, 1]))
     spec["update_biases"] = draw(st.booleans())
     spec["index_base"] = draw(st.sampled_from([0, 1]))
     spec["leaky_slope"] = draw(st.sampled_from(["1/100", "1/5"]))
