@@ -31,7 +31,7 @@ from flint import arb, arb_mat, fmpq, fmpz, fmpz_mat
 
 from . import naming
 
-__all__ = ["run", "Run", "Unsupported", "RATIONAL_ACTIVATIONS"]
+__all__ = ["run", "prepare", "Run", "Unsupported", "RATIONAL_ACTIVATIONS"]
 
 RATIONAL_ACTIVATIONS = {"identity", "relu", "leaky_relu"}
 MAX_BITS = 1 << 14
@@ -547,8 +547,14 @@ def _update(problem, params, grads):
     return out
 
 
-def _once(problem):
-    params, x, y = _setup(problem)
+def prepare(problem):
+    """The problem's parameters and data as exact matrices (reusable across runs:
+    matrices here are never changed in place)."""
+    return _setup(problem)
+
+
+def _once(problem, prepared=None):
+    params, x, y = prepared or _setup(problem)
     steps = []
     want_x = "x" in problem.gradients_for
     for number in range(1, max(problem.steps, 1) + 1):
@@ -591,10 +597,11 @@ def _uncertified(steps, final, need):
     return short, zero
 
 
-def run(problem, digits=30):
+def run(problem, digits=30, prepared=None):
     """Loss and gradients of a layered problem, every step, and the loss after the last update.
 
     Exact when every value is rational; otherwise balls certain to `digits` significant digits.
+    `prepared`: what prepare(problem) returned, to skip reading the problem's values again.
     Raises Unsupported when the problem needs the SymPy engine: a graph, symbols, a value
     that is not finite, or a closed form that is exactly 0 by cancellation (a ball cannot
     certify that; SymPy's `equals` can)."""
@@ -605,7 +612,7 @@ def run(problem, digits=30):
         while bits <= MAX_BITS:
             flint.ctx.prec = bits
             try:
-                steps, final = _once(problem)
+                steps, final = _once(problem, prepared)
             except _Undecided:
                 bits *= 2
                 continue
