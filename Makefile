@@ -10,7 +10,7 @@ TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-latex-extra
                 texlive-pictures lmodern poppler-utils
 TEX_FILES    := tikz.sty booktabs.sty lastpage.sty longtable.sty lmodern.sty
 
-.PHONY: demo test install tex clean
+.PHONY: demo test bench install tex clean
 
 install: $(STAMP)
 
@@ -59,6 +59,10 @@ demo: $(STAMP) tex
 
 test: $(STAMP) tex
 	$(BIN)/python -m pytest -q
+
+# issue 6's benchmarks (PyTorch columns need: $(BIN)/python -m pip install torch==2.13.0)
+bench: $(STAMP) tex
+	$(BIN)/python benchmarks/performance.py
 
 clean:
 	rm -rf $(VENV) output/*.txt output/*.json output/*.pdf output/*.tex

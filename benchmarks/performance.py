@@ -276,6 +276,7 @@ def target_5(args):
         print("| 120-variant exam | skipped (--quick) | < 60 |")
         return
     p = symprop.load(os.path.join(root, "two_layer_relu.toml"))
+    sys.stdout.flush()                      # pdflatex's children share the output
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         write_exam(p, 120, 2026, os.path.join(tmp, "exam"))
