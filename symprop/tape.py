@@ -249,9 +249,9 @@ class _Builder:
         else:
             self.graph()
         self.check_symbols()
-        loss = self.problem.network.output if self.problem.loss == "none" else "loss"
-        if self.problem.loss == "none" and self.problem.is_layered:
-            loss = self.nodes[-1].name
+        loss = "loss"
+        if self.problem.loss == "none":      # the output itself: a layered net's last node
+            loss = self.nodes[-1].name if self.problem.is_layered else self.problem.network.output
         return Tape(dict(self.leaves), tuple(self.nodes), loss, self.of, self.symbols)
 
     def check_symbols(self):

@@ -163,3 +163,14 @@ def test_auto_falls_back_to_the_sympy_engine():
     g = symprop.gradients(symprop.Problem.from_dict(symbolic))
     assert g.engine == "sympy" and g.gradients["W1[1,1]"] == sp.Symbol("w", real=True)
     assert symprop.gradients(symprop.load("examples/two_layer_relu.toml")).engine == "fast"
+
+
+@pytest.mark.parametrize("act", ["tanh", "relu"])
+def test_loss_none_differentiates_a_layered_nets_output(act):
+    """Regression: a layered net with loss = "none" crashed the SymPy engine's tape."""
+    spec = {"loss": "none", "learning_rate": "1/10", "data": {"x": ["1", "2"]},
+            "layers": [{"weights": [["1/2", "-1/3"]], "bias": ["1/5"], "activation": act}]}
+    f, s = both(spec)
+    assert_same(f, s)
+    if act == "relu":           # z = 1/30 > 0: d out/d W1 = x
+        assert f.gradients == {"W1[1,1]": 1, "W1[1,2]": 2, "b1[1]": 1}
