@@ -293,30 +293,9 @@ def _sub(a, b):
     return a - b
 
 
-def _scale(m, r):
-    return m.scale(r)
-
-
-def _transpose(m):
-    return m.transpose()
-
-
-def _shape(m):
-    return m.shape
-
-
-def _times(m, factors, q=1):
-    """Entries multiplied by the integers factors[i] / q (ReLU masks, leaky slopes)."""
-    return m.times(factors, q)
-
-
-def _signs(m):
-    return m.signs()
-
-
 def _sum_entries(m):
     """Σ of all entries, as a 1×1 matrix."""
-    r, c = _shape(m)
+    r, c = m.shape
     return _mm(_mm(_ones(1, r), m), _ones(c, 1))
 
 
@@ -343,14 +322,14 @@ def _activate(name, z, conv):
     if name == "identity":
         return z, lambda g: g
     if name in ("relu", "leaky_relu"):
-        right = [s > 0 or (s == 0 and conv.relu_derivative_at_zero == 1) for s in _signs(z)]
+        right = [s > 0 or (s == 0 and conv.relu_derivative_at_zero == 1) for s in z.signs()]
         if name == "relu":
             factors, q = [1 if r else 0 for r in right], 1
         else:
             slope = Fraction(int(conv.leaky_slope.p), int(conv.leaky_slope.q))
             q = slope.denominator
             factors = [q if r else slope.numerator for r in right]
-        return _times(z, factors, q), lambda g: _times(g, factors, q)
+        return z.times(factors, q), lambda g: g.times(factors, q)
     if name == "sigmoid":
         a = _elementwise(_sigmoid, _at_zero(Fraction(1, 2)), z)
         return a, lambda g: _elementwise(lambda gi, ai: gi * ai * (1 - ai),
@@ -430,28 +409,28 @@ def _loss(name, a, y, n_out):
     if name == "none":
         if n_out != 1:
             raise Unsupported("loss 'none' needs one output")
-        r, c = _shape(a)
+        r, c = a.shape
         return _sum_entries(a), _ones(r, c)
     d = _sub(a, y)
     if name in ("half_sse", "sse", "mse"):
         c = {"half_sse": Fraction(1, 2), "sse": Fraction(1), "mse": Fraction(1, n_out)}[name]
-        return _scale(_sum_entries(_hadamard(d, d)), c), _scale(d, 2 * c)
+        return _sum_entries(_hadamard(d, d)).scale(c), d.scale(2 * c)
     if name == "l1":
-        s = _signs(d)
-        r, cols = _shape(d)
-        return _sum_entries(_times(d, s)), Q(fmpz_mat(r, cols, s))
+        s = d.signs()
+        r, cols = d.shape
+        return _sum_entries(d.times(s)), Q(fmpz_mat(r, cols, s))
     if name == "bce":
         terms = _elementwise(lambda ai, yi: yi * ai.log() + (1 - yi) * (1 - ai).log(), _bce_exact, a, y)
         grad = _elementwise(lambda ai, yi: (ai - yi) / (ai * (1 - ai)),
                             lambda ai, yi: (ai - yi) / (ai * (1 - ai)) if _known(ai, yi) else None, a, y)
-        return _scale(_sum_entries(terms), Fraction(-1)), grad
+        return _sum_entries(terms).scale(Fraction(-1)), grad
     if name == "cross_entropy":
         terms = _elementwise(lambda ai, yi: yi * ai.log(),
                              lambda ai, yi: Fraction(0) if yi == 0 or ai == 1 else None, a, y)
         grad = _elementwise(lambda ai, yi: -yi / ai,
                             lambda ai, yi: Fraction(0) if yi == 0 else (-yi / ai if _known(ai, yi) else None),
                             a, y)
-        return _scale(_sum_entries(terms), Fraction(-1)), grad
+        return _sum_entries(terms).scale(Fraction(-1)), grad
     raise Unsupported(f"no fast rule for the loss {name!r}")
 
 
@@ -500,7 +479,7 @@ def _forward(problem, params, x, y):
     """(loss, per-layer (a_prev, deriv)) for all samples at once (one column each)."""
     conv = problem.conventions
     a, tape = x, []
-    n = _shape(x)[1]
+    n = x.shape[1]
     for layer, (w, b) in zip(problem.network.layers, params):
         z = _mm(w, a)
         if b is not None:
@@ -510,10 +489,10 @@ def _forward(problem, params, x, y):
         a_next, deriv = _activate(layer.activation, z, conv)
         tape.append((a, deriv))
         a = a_next
-    total, grad = _loss(problem.loss, a, y, _shape(a)[0])
+    total, grad = _loss(problem.loss, a, y, a.shape[0])
     if n > 1 and problem.reduction == "mean":
-        total = _scale(total, Fraction(1, n))
-        grad = _scale(grad, Fraction(1, n))
+        total = total.scale(Fraction(1, n))
+        grad = grad.scale(Fraction(1, n))
     return total, grad, tape
 
 
@@ -526,11 +505,11 @@ def _backward(params, grad, tape, want_x):
         if isinstance(delta, Q):
             delta = delta.reduced()
         w, b = params[i]
-        gw = _mm(delta, _transpose(a_prev))
-        gb = _mm(delta, _ones(_shape(delta)[1], 1)) if b is not None else None
+        gw = _mm(delta, a_prev.transpose())
+        gb = _mm(delta, _ones(delta.shape[1], 1)) if b is not None else None
         grads[i] = (gw, gb)
         if i > 0 or want_x:
-            grad = _mm(_transpose(w), delta)
+            grad = _mm(w.transpose(), delta)
     return grads, (grad if want_x else None)
 
 
@@ -539,10 +518,10 @@ def _update(problem, params, grads):
     eta = Fraction(int(lr.p), int(lr.q))
     out = []
     for (w, b), (gw, gb) in zip(params, grads):
-        w2 = _sub(w, _scale(gw, eta))
+        w2 = _sub(w, gw.scale(eta))
         b2 = b
         if b is not None and problem.update_biases:
-            b2 = _sub(b, _scale(gb, eta))
+            b2 = _sub(b, gb.scale(eta))
         out.append((w2, b2))
     return out
 
