@@ -121,21 +121,8 @@ class Q:
         return self._arb[1]
 
 
-def _gcd(a, b):
-    while b:
-        a, b = b, a % b
-    return a
-
-
-def _lcm_of(fractions):
-    den = 1
-    for v in fractions:
-        den = den * v.denominator // _gcd(den, v.denominator)
-    return den
-
-
 def _q_from(fractions, rows, cols):
-    den = _lcm_of(fractions)
+    den = math.lcm(*[v.denominator for v in fractions]) if fractions else 1
     return Q(fmpz_mat(rows, cols, [int(v * den) for v in fractions]), den)
 
 
