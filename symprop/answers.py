@@ -7,20 +7,20 @@ how many decimals they gave decides what "correctly rounded" means.
 """
 
 import re
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
 import sympy as sp
 
-from . import exprparse
+from . import exprparse, numeric
+from .budget import LimitError
 from .errors import AnswerFileError, ExpressionError
 from .functions import GRAPH_FUNCTIONS
 
 __all__ = ["Given", "parse_answer", "load_answers", "loads_answers"]
 
-_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
+_COMMA = re.compile(r"^\s*[-+]?[0-9]+,[0-9]+\s*$")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ def parse_answer(raw, name="answer"):
         raw = repr(raw)
     if isinstance(raw, bool) or not isinstance(raw, (int, Decimal, str)):
         raise ExpressionError(f"expected a number or a string, got {type(raw).__name__}")
+    if isinstance(raw, int) and abs(raw).bit_length() > exprparse.MAX_BITS:
+        raise ExpressionError("number too large")
     text = str(raw).strip()
     approximate = isinstance(raw, str) and text[:1] in ("≈", "~")
     if approximate:                                    # "≈ -34": rounded at its last digit
@@ -47,7 +49,7 @@ def parse_answer(raw, name="answer"):
         raise ExpressionError(f"non-finite number '{raw}'")
     if isinstance(raw, int) and not isinstance(raw, bool):
         return Given(name, text, sp.Integer(raw), None)
-    if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text):
+    if re.fullmatch(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?", text):
         value = exprparse.parse_number(text)
         exponent = Decimal(text).as_tuple().exponent
         rounded = approximate or "." in text or "e" in text.lower()
@@ -56,15 +58,21 @@ def parse_answer(raw, name="answer"):
     value = exprparse.parse(text, {}, functions=GRAPH_FUNCTIONS, constants={"e": sp.E})
     if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         raise ExpressionError(f"'{text}' is not a finite number")
+    try:
+        numeric.check(value)           # log(-1), exp(10**7): refused here, by name
+    except numeric.Invalid as exc:
+        reason = "not a real number" if "real" in str(exc) else f"not a finite number ({exc})"
+        raise ExpressionError(f"'{exprparse.clip(text)}' is {reason}") from None
+    except LimitError as exc:
+        raise ExpressionError(exc.message) from None
     return Given(name, text, value, None)
 
 
 def loads_answers(text, source=None):
     """{name: Given} from TOML text with an [answers] table."""
-    try:
-        data = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        raise AnswerFileError(f"not valid TOML: {exc}", source=source) from None
+    from .loader import parse_toml
+
+    data = parse_toml(text, source=source, error=AnswerFileError)
     table = data.get("answers")
     if not isinstance(table, dict) or not table:
         raise AnswerFileError("expected an [answers] table of name = value lines", source=source,
@@ -83,12 +91,9 @@ def loads_answers(text, source=None):
 
 
 def load_answers(path):
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(1 << 20)
-        text = raw.decode("utf-8-sig")
-    except FileNotFoundError:
-        raise AnswerFileError("no such file", source=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AnswerFileError(f"cannot read: {exc}", source=str(path)) from None
+    """{name: Given} from an answer file; the same size, binary and encoding checks
+    as a problem file."""
+    from .loader import read_text
+
+    text = read_text(path, error=AnswerFileError, what="an answer file")
     return loads_answers(text, source=str(path))

@@ -12,14 +12,13 @@ from sympy.core.relational import Relational
 from sympy.functions.elementary.piecewise import ExprCondPair
 from sympy.logic.boolalg import BooleanAtom
 
-from . import naming, numeric
-from .errors import ComputationError
+from . import budget, naming, numeric
+from .errors import ComputationError, PrecisionError
+from .losses import LOSSES
 from .solution import Adjoint, Forward, Solution, Step, Term
 from .tape import build_tape, with_values
 
-__all__ = ["solve", "forward", "backward", "substitute", "MAX_DIGITS"]
-
-MAX_DIGITS = 4000     # exact rationals beyond this many digits stop the run with a clear error
+__all__ = ["solve", "forward", "backward", "substitute"]
 
 
 def substitute(expr, env, symbolic=False):
@@ -105,27 +104,61 @@ def _env(tape, values):
 
 
 def _check(value, name, where, source):
-    """Refuse non-finite, complex or runaway exact values, naming the quantity."""
+    """Refuse non-finite, complex, too large or runaway exact values, naming the
+    quantity; certify a closed form's decimals now, while its name is known."""
+    budget.tick(source)
+    at = f" {where}" if where else ""
     if value.is_Rational:
-        if max(abs(value.p).bit_length(), value.q.bit_length()) > MAX_DIGITS * 3.33:
-            raise ComputationError(
-                f"{name} has grown past {MAX_DIGITS} exact digits {where}; use fewer steps",
-                source=source, key=name)
+        digits = max(abs(value.p).bit_length(), value.q.bit_length()) / 3.3219
+        budget.check("exact_digits", digits, f"{name}{at} has {digits:,.0f} exact digits",
+                     source=source, key=name)
         return value
     try:
         numeric.check(value)
+        numeric.decimal(value)
     except numeric.Invalid as exc:
         reason = {"not a real number": "is not a real number"}.get(str(exc), "is not finite")
-        raise ComputationError(f"{name} {reason} {where} ({exc})".replace(" ()", ""),
+        raise ComputationError(f"{name} {reason}{at} ({exc})".replace(" ()", ""),
                                source=source, key=name) from None
+    except (PrecisionError, budget.LimitError) as exc:
+        if where and exc.key is None:
+            exc.message = f"{where}: {exc.message}"
+        raise exc.at(source=source, key=name) from None
     return value
 
 
-def forward(tape, leaf_values, where="", source=None, symbolic=False):
-    """Every node's exact value, given the leaves' values (name → value)."""
+def _check_domain(tape, node, values, loss, where, source):
+    """A loss defined only for some outputs (bce: 0 < a < 1) refuses the others by name,
+    before log(1 − a) of an output of 2 turns into a complex number."""
+    lo, hi = loss.domain
+    for name, _ in node.partials:
+        leaf = tape.leaves.get(name)
+        if leaf is not None and leaf.kind == "target":
+            continue
+        v = values[name]
+        if numeric.is_symbolic(v):
+            continue
+        below = sp.Add(v, -lo, evaluate=False)
+        above = sp.Add(hi, sp.Mul(-1, v, evaluate=False), evaluate=False) if hi is not None else None
+        if numeric.sign(below) <= 0 or (above is not None and numeric.sign(above) <= 0):
+            shown = numeric.decimal(v, 6) if not v.is_Rational else str(v)
+            inside = f"({lo}, {hi})" if hi is not None else f"({lo}, ∞)"
+            at = f" {where}" if where else ""
+            raise ComputationError(
+                f"loss '{loss.name}' needs every output in {inside}, but {name} = {shown}{at}; "
+                f"use an output activation with that range ({loss.domain_hint})",
+                source=source, key="loss")
+
+
+def forward(tape, leaf_values, where="", source=None, symbolic=False, loss=None):
+    """Every node's exact value, given the leaves' values (name → value). `loss`: the
+    loss's name, whose domain (bce: outputs in (0, 1)) is checked before it is computed."""
     values = dict(leaf_values)
     env = _env(tape, values)
+    record = LOSSES.get(loss)
     for node in tape.nodes:
+        if record is not None and record.domain and node.kind in ("loss", "sample_loss"):
+            _check_domain(tape, node, values, record, where, source)
         value = _check(substitute(node.expr, env, symbolic), node.name, where, source)
         values[node.name] = value
         env[tape.symbols[node.name]] = value
@@ -160,7 +193,7 @@ def backward(tape, values, where="", source=None, symbolic=False):
 
 def _step(tape, problem, params, number, data, symbolic):
     where = f"at step {number}" if problem.steps > 1 else ""
-    values = forward(tape, {**data, **params}, where, problem.source, symbolic)
+    values = forward(tape, {**data, **params}, where, problem.source, symbolic, problem.loss)
     adjoints = backward(tape, values, where, problem.source, symbolic)
     gradients = {l.name: adjoints[l.name].value for l in tape.reported}
     after = {}
@@ -193,7 +226,20 @@ def is_symbolic(problem):
 def solve(problem, tape=None):
     """Solve `problem` exactly: every step's forward pass, adjoints, gradients and
     update, then the forward pass after the last update. `tape`: the tape of a
-    problem of the same structure, reused with this problem's values."""
+    problem of the same structure, reused with this problem's values.
+
+    Runs within the budget (symprop.budget): sizes, digits and wall time."""
+    with budget.session():
+        try:
+            return _solve(problem, tape)
+        except RecursionError:
+            raise ComputationError(
+                "the exact expressions nest too deeply for Python's recursion limit; "
+                + ("use fewer steps" if problem.steps > 1 else "use a smaller network"),
+                source=problem.source, key="steps" if problem.steps > 1 else None) from None
+
+
+def _solve(problem, tape):
     tape = build_tape(problem) if tape is None else with_values(tape, problem)
     params = {l.name: l.value for l in tape.params}
     data = {l.name: l.value for l in tape.leaves.values() if l.kind != "param"}
@@ -205,6 +251,7 @@ def solve(problem, tape=None):
         params = step.params_after or params
     final = None
     if problem.steps >= 1:
-        values = forward(tape, {**data, **params}, "after the last update", problem.source, symbolic)
+        values = forward(tape, {**data, **params}, "after the last update", problem.source, symbolic,
+                         problem.loss)
         final = Forward(dict(params), {n.name: values[n.name] for n in tape.nodes}, values[tape.loss])
     return Solution(problem, tape, tuple(steps), final)

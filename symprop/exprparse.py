@@ -35,6 +35,8 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 # Names SymPy would read as something else (E, I, N, S, O, Q, pi, beta, ...):
 # refused as symbols so that an exported exact value reads back unchanged.
 _SYMPY_NAMES = frozenset(dir(sp))
+# Words people mean as numbers: "inf" as a value must not become a symbol named inf.
+_NUMBER_WORDS = frozenset({"inf", "infinity", "nan"})     # in any case; and "e" itself
 
 _BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 
@@ -43,12 +45,16 @@ def check_name(name, *, what="name", symbol=False):
     """Raise ExpressionError unless `name` is a plain ASCII identifier we allow."""
     if not isinstance(name, str) or not _NAME.match(name):
         raise ExpressionError(
-            f"{what} {_clip(name)!s} is not allowed: use letters, digits and _ "
+            f"{what} {clip(name)!s} is not allowed: use letters, digits and _ "
             "(starting with a letter)")
     if len(name) > MAX_NAME:
-        raise ExpressionError(f"{what} '{_clip(name)}' is longer than {MAX_NAME} characters")
+        raise ExpressionError(f"{what} '{clip(name)}' is longer than {MAX_NAME} characters")
     if keyword.iskeyword(name):
         raise ExpressionError(f"{what} '{name}' is a Python keyword")
+    if symbol and (name.lower() in _NUMBER_WORDS or name == "e"):
+        raise ExpressionError(
+            f"'{name}' is not a number here: symprop's values are finite exact numbers "
+            "(e is written exp(1)); as a symbol name, choose another")
     if symbol and name in _SYMPY_NAMES:
         raise ExpressionError(
             f"symbol name '{name}' is reserved (SymPy reads it as something else); "
@@ -56,19 +62,21 @@ def check_name(name, *, what="name", symbol=False):
     return name
 
 
-def _clip(text, n=40):
+def clip(text, n=40):
     text = repr(text) if not isinstance(text, str) else text
     return text if len(text) <= n else text[:n] + "…"
 
 
 def parse_number(text):
     """Exact Rational from a decimal literal's text ('0.15' → 3/20, '1e-3' → 1/1000)."""
+    if not text.isascii():
+        raise ExpressionError(f"'{clip(text)}' is not a number: write numbers with the digits 0-9")
     if len(text) > MAX_LITERAL:
-        raise ExpressionError(f"number '{_clip(text)}' is too large (more than {MAX_LITERAL} characters)")
+        raise ExpressionError(f"number '{clip(text)}' is too large (more than {MAX_LITERAL} characters)")
     try:
         d = Decimal(text)
     except InvalidOperation:
-        raise ExpressionError(f"'{_clip(text)}' is not a number") from None
+        raise ExpressionError(f"'{clip(text)}' is not a number") from None
     if not d.is_finite():
         raise ExpressionError(f"non-finite number '{text}'")
     if abs(d.adjusted()) > MAX_EXP10:
@@ -200,7 +208,7 @@ def _describe(node):
     if kind == "BinOp":
         kind = type(node.op).__name__
     if kind == "Constant":
-        return f"the literal {_clip(repr(node.value))}"
+        return f"the literal {clip(repr(node.value))}"
     return names.get(kind, kind)
 
 
@@ -209,7 +217,7 @@ def _unknown_name(name, known, what="name"):
 
     hint = difflib.get_close_matches(name, known, n=1)
     extra = f" (did you mean '{hint[0]}'?)" if hint else ""
-    return ExpressionError(f"unknown {what} '{_clip(name)}'{extra}")
+    return ExpressionError(f"unknown {what} '{clip(name)}'{extra}")
 
 
 def parse(text, names=None, *, functions=None, constants=None, evaluate=True, conventions=None):
@@ -222,12 +230,15 @@ def parse(text, names=None, *, functions=None, constants=None, evaluate=True, co
     from .functions import GRAPH_FUNCTIONS, Conventions
 
     if isinstance(text, bool) or not isinstance(text, str):
-        raise ExpressionError(f"expected an expression string, got {_clip(text)}")
+        raise ExpressionError(f"expected an expression string, got {clip(text)}")
     if len(text) > MAX_CHARS:
         raise ExpressionError(f"expression too long ({len(text)} characters, at most {MAX_CHARS})")
     if not text.isascii():
         bad = next(c for c in text if not c.isascii())
-        raise ExpressionError(f"non-ASCII character {bad!r} in expression '{_clip(text)}'")
+        if bad.isdigit() or bad.isnumeric():
+            raise ExpressionError(f"'{clip(text)}' has the non-ASCII digit {bad!r}: "
+                                  "write numbers with the digits 0-9")
+        raise ExpressionError(f"non-ASCII character {bad!r} in expression '{clip(text)}'")
     if not text.strip():
         raise ExpressionError("empty expression")
     source = text.replace("^", "**")
@@ -235,7 +246,7 @@ def parse(text, names=None, *, functions=None, constants=None, evaluate=True, co
         tree = ast.parse(source.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         msg = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
-        raise ExpressionError(f"cannot parse '{_clip(text)}': {msg}") from None
+        raise ExpressionError(f"cannot parse '{clip(text)}': {msg}") from None
     count = sum(1 for _ in ast.walk(tree))
     if count > MAX_NODES:
         raise ExpressionError(f"expression too complex ({count} parts, at most {MAX_NODES})")
@@ -244,4 +255,4 @@ def parse(text, names=None, *, functions=None, constants=None, evaluate=True, co
     try:
         return builder.build(tree)
     except RecursionError:
-        raise ExpressionError(f"expression too deeply nested: '{_clip(text)}'") from None
+        raise ExpressionError(f"expression too deeply nested: '{clip(text)}'") from None

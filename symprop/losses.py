@@ -21,6 +21,8 @@ class Loss:
     build: Callable           # (a: list, y: list, evaluate: bool) -> Expr
     grad: Callable            # (a_j, y_j, n) -> textbook ∂L/∂a_j
     needs_target: bool = True
+    domain: tuple = ()        # (lo, hi): outputs must lie strictly between (hi None: no bound)
+    domain_hint: str = ""
 
 
 def _sum(terms, evaluate):
@@ -81,9 +83,9 @@ LOSSES = {loss.name: loss for loss in [
          lambda a, y, n: sp.sign(a - y)),
     Loss("bce", "-Σ_j [y_j log a_j + (1 - y_j) log(1 - a_j)]",
          r"-\sum_j \left[y_j \log a_j + (1 - y_j)\log(1 - a_j)\right]", _bce,
-         lambda a, y, n: (a - y) / (a * (1 - a))),
+         lambda a, y, n: (a - y) / (a * (1 - a)), domain=(0, 1), domain_hint="sigmoid"),
     Loss("cross_entropy", "-Σ_j y_j log a_j", r"-\sum_j y_j \log a_j", _ce,
-         lambda a, y, n: -y / a),
+         lambda a, y, n: -y / a, domain=(0, None), domain_hint="softmax or sigmoid"),
     Loss("none", "the output itself", r"f", _none, lambda a, y, n: sp.Integer(1),
          needs_target=False),
 ]}

@@ -6,10 +6,15 @@ layers count from 1 (inputs are layer 0, a0[k]).
 
 __all__ = [
     "weight", "bias", "pre", "act", "target", "delta", "adjoint", "updated",
-    "sample_prefix", "step_prefix", "FINAL",
+    "sample_prefix", "step_prefix", "FINAL", "LOSS", "TARGET", "RESERVED",
 ]
 
 FINAL = "final."
+LOSS = "loss"
+TARGET = "y"          # a graph's target (a layered net's are y[1], y[2], ...)
+# Names a user's node, parameter or input cannot take: they name symprop's own
+# quantities (the loss, and in [data] the target).
+RESERVED = frozenset({LOSS, TARGET})
 
 
 def _ix(*indices, base):

@@ -12,6 +12,7 @@ the DAG once (memoised, with an explicit stack), never the tree: no SymPy
 `has`, `free_symbols`, `evalf` or printing on a value of unknown size.
 """
 
+import math
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
@@ -19,14 +20,15 @@ import mpmath
 import sympy as sp
 from mpmath.ctx_iv import MPIntervalContext
 
+from . import budget
 from .errors import PrecisionError
 
 __all__ = ["decimal", "format_rational", "sign", "check", "is_symbolic", "tree_size",
-           "Invalid", "DIGITS", "MAX_BITS"]
+           "Invalid", "DIGITS"]
 
 DIGITS = 15           # significant digits in JSON
-START_BITS = 160
-MAX_BITS = 1 << 15    # working precision at which certification gives up
+START_BITS = 160     # the working precision raises from here up to budget.current().precision
+_LOG2_10 = 3.321928094887362
 _CACHE_LIMIT = 200_000
 
 
@@ -40,6 +42,28 @@ class Invalid(ArithmeticError):
 
 class _Symbolic(Exception):
     """The expression contains a symbol: it has no decimal."""
+
+
+class _TooLarge(Exception):
+    """A value's magnitude is beyond budget.current().magnitude (10^±N): exp(10**7),
+    exp(exp(exp(exp(10)))) would take minutes and gigabytes to evaluate, and
+    printing its decimal would need an integer of millions of digits."""
+
+    def __init__(self, exponent10):
+        super().__init__(exponent10)
+        self.exponent10 = exponent10
+
+    def error(self):
+        e = self.exponent10                   # a float, or a Fraction too big for one
+        sign = "-" if e < 0 else ""
+        size = abs(e)
+        if size < 10**15:
+            shown = f"10^{sign}{float(size):,.0f}"
+        else:
+            digits = math.log10(size.numerator) - math.log10(size.denominator) \
+                if isinstance(size, Fraction) else math.log10(size)
+            shown = f"10^{sign}(10^{digits:.0f})"
+        return budget.fail("magnitude", f"a value of about {shown} arises")
 
 
 def format_rational(value, digits=DIGITS):
@@ -73,10 +97,12 @@ def _fraction(raw):
 class _Intervals:
     """Interval values of numeric SymPy expressions at one precision, memoised."""
 
-    def __init__(self, bits):
+    def __init__(self, bits, magnitude):
         self.ctx = MPIntervalContext()
         self.ctx.prec = bits
         self.memo = {}
+        self.max_exp2 = int(magnitude * _LOG2_10) + 1     # largest |binary exponent| allowed
+        self.max_exp_arg = magnitude * 2.302585092994046  # largest |x| in exp(x)
 
     def __call__(self, root):
         value = _postorder(root, self.memo, self._eval)
@@ -101,9 +127,28 @@ class _Intervals:
     def _eval(self, e):
         """One node from its arguments' intervals; errors are memoised as values."""
         try:
-            return self._node(e)
-        except (_Undecided, Invalid, _Symbolic) as exc:
+            return self._bounded(self._node(e))
+        except (_Undecided, Invalid, _Symbolic, _TooLarge) as exc:
             return exc
+        except (OverflowError, MemoryError):
+            return _TooLarge(Fraction(10) ** 400)
+
+    def _bounded(self, x):
+        """x, unless an end lies beyond the magnitude limit."""
+        for sign_bit, man, exp, bc in x._mpi_:
+            if man and abs(exp + bc) > self.max_exp2:
+                raise _TooLarge((exp + bc) / _LOG2_10)
+            if not man and exp:                         # ±inf or nan
+                raise Invalid("not a finite number")
+        return x
+
+    def _exp(self, x):
+        """exp of an interval, refused before it is computed when it would be too large
+        or too small: mpmath takes minutes on exp(10**7) and gigabytes on exp(10**16)."""
+        for end in self.ends(x):
+            if abs(end) > self.max_exp_arg:
+                raise _TooLarge(end / Fraction(2.302585092994046))
+        return self.ctx.exp(x)
 
     def _node(self, e):
         c = self.ctx
@@ -135,13 +180,13 @@ class _Intervals:
         if e.is_Pow:
             return self._pow(e, args)
         if isinstance(e, sp.exp):
-            return c.exp(args[0])
+            return self._exp(args[0])
         if isinstance(e, sp.log):
             if self.sign_of(args[0]) <= 0:
                 raise Invalid("log of a non-positive value")
             return c.log(args[0])
         if isinstance(e, sp.tanh):
-            return 1 - 2 / (c.exp(2 * args[0]) + 1)
+            return self._tanh(args[0])
         if isinstance(e, sp.Abs):
             return args[0] if self.sign_of(args[0]) >= 0 else -args[0]
         if isinstance(e, sp.sign):
@@ -149,6 +194,16 @@ class _Intervals:
         if isinstance(e, (sp.Max, sp.Min)):
             return self._extreme(args, isinstance(e, sp.Max))
         raise Invalid(f"no interval rule for {type(e).__name__}")
+
+    def _tanh(self, x):
+        """tanh without exp overflow: it is ±1 to every digit beyond |x| > bits."""
+        c = self.ctx
+        lo, hi = self.ends(x)
+        if lo > c.prec:
+            return c.mpf([1 - mpmath.mpf(2) ** -c.prec, 1])
+        if hi < -c.prec:
+            return c.mpf([-1, -1 + mpmath.mpf(2) ** -c.prec])
+        return 1 - 2 / (self._exp(2 * x) + 1)
 
     def _pow(self, e, args):
         c, n = self.ctx, e.exp
@@ -158,7 +213,7 @@ class _Intervals:
             return args[0] ** int(n)
         if self.sign_of(args[0]) <= 0:
             raise Invalid("power of a non-positive value")
-        return c.exp(c.log(args[0]) * args[1])
+        return self._exp(c.log(args[0]) * args[1])
 
     def _extreme(self, args, biggest):
         ends = [self.ends(a) for a in args]
@@ -172,16 +227,22 @@ _LEVELS = {}
 
 
 def _level(bits):
-    """The shared evaluator at `bits`: memos are reused across quantities."""
-    ev = _LEVELS.get(bits)
+    """The shared evaluator at `bits`: memos are reused across quantities (and
+    dropped when the magnitude limit changes)."""
+    magnitude = budget.current().magnitude
+    key = (bits, magnitude)
+    ev = _LEVELS.get(key)
     if ev is None or len(ev.memo) > _CACHE_LIMIT:
-        ev = _LEVELS[bits] = _Intervals(bits)
+        ev = _LEVELS[key] = _Intervals(bits, magnitude)
     return ev
 
 
 def _precisions(digits):
+    """Working precisions to try, rising to the budget's precision limit."""
+    top = budget.current().precision
     bits = max(START_BITS, int(digits * 3.33) + 32)
-    while bits <= MAX_BITS:
+    while bits <= top:
+        budget.tick()
         yield bits
         bits *= 4
 
@@ -194,7 +255,7 @@ def is_symbolic(expr):
         _level(START_BITS)(expr)
     except _Symbolic:
         return True
-    except (Invalid, _Undecided):
+    except (Invalid, _Undecided, _TooLarge):
         return False
     return False
 
@@ -211,6 +272,8 @@ def check(expr):
             return
         except _Undecided:
             continue
+        except _TooLarge as exc:
+            raise exc.error() from None
 
 
 def sign(expr):
@@ -223,7 +286,10 @@ def sign(expr):
             return ev.sign_of(ev(expr))
         except _Undecided:
             continue
-    raise PrecisionError("cannot decide the sign of a closed form (is it exactly 0?)")
+        except _TooLarge as exc:
+            raise exc.error() from None
+    raise PrecisionError("cannot decide the sign of a closed form (is it exactly 0?); "
+                         + budget.hint("precision"))
 
 
 def decimal(expr, digits=DIGITS):
@@ -241,9 +307,12 @@ def decimal(expr, digits=DIGITS):
             return None
         except _Undecided:
             continue
+        except _TooLarge as exc:
+            raise exc.error() from None
     if tree_size(expr, 2000) < 2000 and expr.equals(0):
         return "0"
-    raise PrecisionError(f"could not certify {digits} digits of a closed form")
+    raise PrecisionError(f"could not certify {digits} digits of a closed form (is it exactly 0? "
+                         f"SymPy cannot tell); {budget.hint('precision')}")
 
 
 def _postorder(root, memo, visit):

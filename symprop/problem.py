@@ -14,7 +14,7 @@ from typing import Optional
 
 import sympy as sp
 
-from . import exprparse
+from . import exprparse, naming
 from .errors import ExpressionError, ProblemFileError
 from .functions import ACTIVATIONS, GRAPH_FUNCTIONS, Conventions
 from .losses import LOSSES
@@ -175,11 +175,19 @@ class _Reader:
             raise exc.at(source=self.source, key=key) from None
 
     def name(self, name, what, key):
-        """A checked identifier (node, parameter or input name), or the error at `key`."""
+        """A checked identifier (node, parameter or input name), or the error at `key`.
+
+        User names share one namespace with symprop's own quantities, so the names
+        of those (naming.RESERVED: the loss, and the target y) are refused."""
         try:
-            return exprparse.check_name(name, what=what)
+            exprparse.check_name(name, what=what)
         except ExpressionError as exc:
             raise exc.at(source=self.source, key=key) from None
+        has_target = self.data.get("loss", "half_sse") != "none"
+        if name == naming.LOSS or (name == naming.TARGET and has_target):
+            meaning = "the loss" if name == naming.LOSS else "the target (the y in [data])"
+            raise self.fail(key, f"'{name}' is reserved: it names {meaning}; choose another {what}")
+        return name
 
     def vector(self, raw, key):
         if isinstance(raw, list):
@@ -208,14 +216,18 @@ class _Reader:
         return tuple(rows)
 
     def choice(self, key, allowed, default):
+        """One of `allowed`, of the same type too: 1.0 and true are not the 1 of index_base."""
         raw = self.data.get(key, default)
-        if raw not in allowed:
+        if not any(raw == a and type(raw) is type(a) for a in allowed):
             import difflib
 
             close = difflib.get_close_matches(str(raw), [str(a) for a in allowed], n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            shown = ", ".join(str(a) for a in allowed)
-            raise self.fail(key, f"'{_short(raw)}' is not one of: {shown}{hint}")
+            hint = f" (did you mean '{close[0]}'?)" if close and isinstance(raw, str) else ""
+            shown = ", ".join(str(a) if isinstance(a, str) else _toml_repr(a) for a in allowed)
+            got = f"'{_short(raw)}'" if isinstance(raw, str) else _short(_toml_repr(raw))
+            if any(raw == a for a in allowed) and not isinstance(raw, bool):
+                got += f" ({_kind(raw)})"           # 1.0 where 1 is meant
+            raise self.fail(key, f"{got} is not one of: {shown}{hint}")
         return raw
 
     def integer(self, key, default, lo, hi):
@@ -308,6 +320,8 @@ class _Reader:
             w = self.matrix(spec["weights"], f"{key}.weights")
             b = self.vector(spec["bias"], f"{key}.bias") if "bias" in spec else None
             act = spec.get("activation", "identity")
+            if not isinstance(act, str):
+                raise self.fail(f"{key}.activation", f"expected an activation name (a string), got {_kind(act)}")
             if act not in ACTIVATIONS:
                 raise self.fail(f"{key}.activation", _enum_message(act, ACTIVATIONS))
             rows, cols = len(w), len(w[0])
@@ -342,6 +356,8 @@ class _Reader:
         if len(nodes) > MAX_NODES:
             raise self.fail("graph", f"more than {MAX_NODES} nodes")
         output = raw["output"]
+        if not isinstance(output, str):
+            raise self.fail("graph.output", f"expected the name of a node (a string), got {_kind(output)}")
         if output not in dict(nodes):
             raise self.fail("graph.output", f"'{_short(output)}' is not a node of the graph")
         return Graph(tuple(nodes), output)
@@ -432,6 +448,23 @@ class _Reader:
                 for v in s.target:
                     if v.is_number and not (0 <= v <= 1):
                         raise self.fail("y", f"target {v} is outside [0, 1], which loss '{problem.loss}' needs")
+
+
+def _toml_repr(v):
+    """A value as the TOML file writes it: true, "relu", 1."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return f'"{v}"'
+    return str(v)
+
+
+def _kind(raw):
+    """How a TOML value is described in a message: 'a list', 'a table', 'true'."""
+    if isinstance(raw, bool):
+        return str(raw).lower()
+    return {list: "a list", dict: "a table", str: "a string", int: "a whole number",
+            Decimal: "a decimal number"}.get(type(raw), type(raw).__name__)
 
 
 def _short(raw, n=40):

@@ -12,7 +12,7 @@ from typing import Optional
 
 import sympy as sp
 
-from . import exprparse, naming
+from . import budget, exprparse, naming
 from .errors import ExpressionError, ProblemFileError
 from .functions import ACTIVATIONS, GRAPH_FUNCTIONS
 from .losses import LOSSES
@@ -98,6 +98,7 @@ class _Builder:
         self.leaves = {}
         self.nodes = []
         self.symbols = {}
+        self.defined = set()
         self.of = "L"
 
     def sym(self, name):
@@ -105,14 +106,26 @@ class _Builder:
             self.symbols[name] = _symbol(name)
         return self.symbols[name]
 
+    def define(self, name):
+        """The symbol of a new quantity. Every flat name is defined once: a second
+        definition (a user's node named like an internal quantity) would make two
+        quantities share one symbol and silently give wrong answers."""
+        if name in self.defined:
+            raise ProblemFileError(f"'{name}' names two different quantities; rename one "
+                                   f"(reserved names: {', '.join(sorted(naming.RESERVED))})",
+                                   source=self.problem.source, key=name)
+        self.defined.add(name)
+        budget.tick(self.problem.source)
+        return self.sym(name)
+
     def leaf(self, name, kind, value, *, updated=False, sample=None, asked=False):
-        self.sym(name)
+        self.define(name)
         self.leaves[name] = Leaf(name, kind, value, naming.adjoint(name, self.of), updated, sample, asked)
 
     def node(self, name, kind, display, expr, adjoint=None, shown=None, **where):
+        self.define(name)
         if self.values_only:
             return self.sym(name)
-        self.sym(name)
         inputs = _ordered_inputs(display, self.symbols)
         partials = tuple(zip(inputs, _partials(expr, [self.symbols[n] for n in inputs])))
         shown = shown or {}
@@ -297,8 +310,27 @@ def _ordered_inputs(display, symbols):
     return seen
 
 
+def cost(problem):
+    """An estimate of the tape's size in derivative terms, known before it is built:
+    a dense layer's units each have inputs + 1 partials, a softmax layer's n units
+    each depend on all n pre-activations, with n terms in every partial (n³)."""
+    per_sample = 0
+    if problem.is_layered:
+        for layer in problem.network.layers:
+            units, inputs = layer.shape
+            per_sample += units * (2 * inputs + 2)
+            if layer.activation == "softmax":
+                per_sample += units ** 3
+    else:
+        per_sample = sum(len(text) for _, text in problem.network.nodes)
+    return per_sample * len(problem.samples)
+
+
 def build_tape(problem):
-    """The tape of `problem` (see module docstring)."""
+    """The tape of `problem` (see module docstring), within the budget's tape limit."""
+    size = cost(problem)
+    budget.check("tape", size, f"this network's derivatives have about {size:,} terms",
+                 source=problem.source, key="layers" if problem.is_layered else "graph")
     return _Builder(problem).build()
 
 
