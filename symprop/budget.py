@@ -131,9 +131,13 @@ def parse_assignment(text):
     if not sep or name not in _UNITS:
         raise ValueError(f"expected NAME=VALUE with NAME one of {', '.join(_UNITS)}, got {text!r}")
     try:
-        value = float(raw) if name == "time" else int(raw)
+        value = float(raw)
     except ValueError:
         raise ValueError(f"--limit {name}: expected a number, got {raw.strip()!r}") from None
     if not value > 0 or value != value or value == float("inf"):
         raise ValueError(f"--limit {name}: expected a positive number, got {raw.strip()!r}")
+    if name != "time":
+        if value != int(value):
+            raise ValueError(f"--limit {name}: expected a whole number, got {raw.strip()!r}")
+        value = int(value)
     return name, value

@@ -21,7 +21,7 @@ from typing import Optional
 
 import sympy as sp
 
-from . import naming
+from . import budget, naming
 from .answers import Given, parse_answer
 from .engine import add, mul, substitute
 from .errors import AnswerFileError
@@ -260,6 +260,11 @@ def _aliases(name):
 
 def check(solution, answers):
     """Mark `answers` ({name: Given or raw value}) against `solution`; a Report."""
+    with budget.session():
+        return _check(solution, answers)
+
+
+def _check(solution, answers):
     from .solution import Solution
 
     if not isinstance(solution, Solution):
@@ -388,5 +393,7 @@ def _recompute(expr, env):
         return None
     try:
         return substitute(expr, env)
-    except Exception:          # a mistaken definition can divide by zero; it just does not match
+    except Exception as exc:   # a mistaken definition can divide by zero; it just does not match
+        if isinstance(exc, budget.LimitError) and exc.limit == "time":
+            raise
         return None

@@ -10,8 +10,8 @@ import json
 import os
 import sys
 
-from . import __version__
-from .errors import SympropError
+from . import __version__, budget
+from .errors import SympropError, printable
 
 __all__ = ["main"]
 
@@ -21,9 +21,13 @@ def _parser():
         prog="symprop",
         description="Exact, symbolic backpropagation, written out step by step.")
     parser.add_argument("--version", action="version", version=f"symprop {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    names = ", ".join(f"{f}={getattr(budget.DEFAULTS, f):g}" for f in vars(budget.DEFAULTS))
+    common.add_argument("--limit", action="append", metavar="NAME=VALUE", default=[],
+                        help=f"change a limit of the budget (repeatable); defaults: {names}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    solve = sub.add_parser("solve", help="solve a problem file: forward pass, δ recursion, "
-                                         "gradients, update")
+    solve = sub.add_parser("solve", parents=[common],
+                           help="solve a problem file: forward pass, δ recursion, gradients, update")
     solve.add_argument("problem", help="a problem file (.toml)")
     solve.add_argument("--format", choices=["text", "json"], default="text",
                        help="text: a worked solution (default); json: every quantity, exact and decimal")
@@ -43,7 +47,8 @@ def _parser():
     solve.add_argument("--force", action="store_true",
                        help="replace an existing output file that symprop did not write")
     solve.add_argument("--debug", action="store_true", help="show tracebacks")
-    check = sub.add_parser("check", help="mark hand-computed answers against the exact solution")
+    check = sub.add_parser("check", parents=[common],
+                           help="mark hand-computed answers against the exact solution")
     check.add_argument("problem", help="a problem file (.toml)")
     check.add_argument("answers", help="an answer file (.toml) with an [answers] table")
     check.add_argument("--format", choices=["text", "json"], default="text")
@@ -53,8 +58,8 @@ def _parser():
     check.add_argument("--force", action="store_true",
                        help="replace an existing output file that symprop did not write")
     check.add_argument("--debug", action="store_true", help="show tracebacks")
-    exam = sub.add_parser("exam", help="write exam variants: question and answer sheets, "
-                                       "answers.json, Moodle XML")
+    exam = sub.add_parser("exam", parents=[common], help="write exam variants: question and answer "
+                                                         "sheets, answers.json, Moodle XML")
     exam.add_argument("problem", help="a problem file (.toml) with a [randomize] table")
     exam.add_argument("--variants", type=int, default=10, metavar="N", help="how many (default 10)")
     exam.add_argument("--seed", type=int, default=0, help="the random seed (default 0)")
@@ -201,17 +206,46 @@ def _verify_json(solution):
             "checked": [{"name": c.name, "ok": c.ok, "identical": c.exact} for c in _checks(solution)]}
 
 
-def main(argv=None, out=None):
-    """Entry point; returns the exit code."""
+def _hard_limits(limits):
+    """The command line's backstops: an address-space limit (memory) and SIGALRM a few
+    seconds after the cooperative time limit, for one SymPy call that runs long."""
+    import resource
+    import signal
+
+    def alarm(signum, frame):
+        raise budget.fail("time", "the computation ran out of time")
+
+    signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, limits.time + 5)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    want = limits.memory << 20
+    if hard == resource.RLIM_INFINITY or want <= hard:
+        resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+
+
+def main(argv=None, out=None, hard_limits=None):
+    """Entry point; returns the exit code. `hard_limits`: also enforce the time and
+    memory limits by signal and rlimit; by default when run as the `symprop` command
+    (argv None), not when called in-process with arguments (tests)."""
     out = out or sys.stdout
+    if hard_limits is None:
+        hard_limits = argv is None
     args = _parser().parse_args(argv)
     try:
-        if args.command == "solve":
-            return _solve(args, out)
-        if args.command == "check":
-            return _check(args, out)
-        if args.command == "exam":
-            return _exam(args, out)
+        changes = dict(budget.parse_assignment(a) for a in args.limit)
+    except ValueError as exc:
+        print(f"symprop: error: {printable(exc, 300)}", file=sys.stderr)
+        return 2
+    try:
+        with budget.limits(**changes) as limits:
+            if hard_limits:
+                _hard_limits(limits)
+            if args.command == "solve":
+                return _solve(args, out)
+            if args.command == "check":
+                return _check(args, out)
+            if args.command == "exam":
+                return _exam(args, out)
     except SympropError as exc:
         if getattr(args, "debug", False):
             raise
@@ -220,12 +254,24 @@ def main(argv=None, out=None):
     except RecursionError:
         if getattr(args, "debug", False):
             raise
-        print("symprop: error: the exact expressions nest too deeply for Python's recursion "
-              "limit; use fewer steps or layers", file=sys.stderr)
+        print(f"symprop: error: {printable(args.problem, 200)}: the exact expressions nest too "
+              "deeply for Python's recursion limit; use a smaller network", file=sys.stderr)
+        return 2
+    except MemoryError:
+        if getattr(args, "debug", False):
+            raise
+        memory = changes.get("memory", budget.DEFAULTS.memory)
+        print(f"symprop: error: {printable(args.problem, 200)}: out of memory, beyond the memory "
+              f"limit: {memory} MiB; raise it with --limit memory=N", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("symprop: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if hard_limits:
+            import signal
+
+            signal.setitimer(signal.ITIMER_REAL, 0)
     return 0
 
 

@@ -4,7 +4,10 @@ The CLI turns a SympropError into one line on stderr and exit code 2; anything
 else is a bug and keeps its traceback.
 """
 
+import re
+
 __all__ = [
+    "printable",
     "SympropError",
     "ProblemFileError",
     "ExpressionError",
@@ -15,6 +18,21 @@ __all__ = [
     "OutputError",
     "AnswerFileError",
 ]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text, limit=None, *, newlines=False):
+    """Text safe for a terminal: control characters (ESC sequences, bidi overrides)
+    shown as escapes, newlines too unless `newlines`, cut to `limit` characters."""
+    text = str(text)
+    if not newlines:
+        text = text.replace("\n", "\\n").replace("\r", "\\r")
+    text = _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + "…"
+    return text
 
 
 class SympropError(Exception):
@@ -29,11 +47,12 @@ class SympropError(Exception):
     def __str__(self):
         where = []
         if self.source:
-            where.append(str(self.source))
+            where.append(printable(self.source, 200))
         if self.key:
-            where.append(f"key '{self.key}'")
+            where.append(f"key '{printable(self.key, 80)}'")
         prefix = ", ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        message = printable(self.message, 600)
+        return f"{prefix}: {message}" if prefix else message
 
     def at(self, *, source=None, key=None):
         """Fill in the location if it is not known yet; return self for `raise`."""

@@ -7,6 +7,7 @@ formula with the numbers put in, and the result (exact, then decimal).
 
 from . import naming
 from .engine import add, mul
+from .errors import printable
 from .formulas import graph_formulas, layered_formulas
 from .losses import LOSSES
 from .numeric import decimal, is_symbolic
@@ -45,11 +46,12 @@ def _values(solution, params, nodes):
 
 def _header(solution):
     p = solution.problem
-    lines = [p.title, "=" * len(p.title)]
+    title = printable(p.title, 200)
+    lines = [title, "=" * len(title)]
     if p.source:
         lines.append(f"Problem file: {p.source}")
     if p.notes:
-        lines.append(p.notes)
+        lines.append(printable(p.notes, newlines=True))
     if p.is_layered:
         sizes = "-".join(str(n) for n in p.network.sizes)
         acts = ", ".join(l.activation for l in p.network.layers)

@@ -16,14 +16,13 @@ from fractions import Fraction
 
 import sympy as sp
 
+from . import budget
 from .engine import solve
 from .errors import ProblemFileError, SympropError
 from .problem import Problem, to_value
 from .tape import build_tape
 
-__all__ = ["variants", "draw", "Variant", "problem_toml", "MAX_TRIES"]
-
-MAX_TRIES = 400          # candidates per requested variant before giving up
+__all__ = ["variants", "draw", "Variant", "problem_toml"]
 _CONSTRAINTS = {"dead_relu", "max_denominator", "max_abs", "loss_decreases", "allow_kinks"}
 
 
@@ -105,6 +104,8 @@ def _group(problem, key):
     if key == "inputs" and layers:
         return ["x"]
     if key == "targets":
+        if problem.loss == "none":
+            raise _fail(problem, f"randomize.values.{key}", "this problem has no targets (loss 'none')")
         return ["y"]
     if key == "params" and "params" in raw:
         return list(raw["params"])
@@ -129,6 +130,8 @@ def _slots(problem, where, key):
         container = ("layers", l - 1, field)
         slots = _cells(raw["layers"][l - 1][field], container, i, j)
     elif name in ("x", "y") and "layers" in raw:
+        if name == "y" and problem.loss == "none":
+            raise _fail(problem, where, "this problem has no target y (loss 'none')")
         for p, sample in enumerate(samples):
             prefix = (data_key, p) if data_key == "samples" else (data_key,)
             slots += _cells(sample[name], prefix + (name,), i, j)
@@ -159,27 +162,73 @@ def _set(data, path, value):
 
 
 def _toml_value(v):
-    """An exact Rational as a TOML value that reads back exactly."""
+    """An exact Rational as a TOML value that reads back exactly: an int, an exact
+    Decimal (a terminating decimal of at most 40 characters, written as a TOML float),
+    or the string "p/q"."""
     if v.is_Integer:
         return int(v)
-    f = Fraction(int(v.p), int(v.q))
-    q = f.denominator
-    while q % 2 == 0:
-        q //= 2
-    while q % 5 == 0:
-        q //= 5
-    return Decimal(f.numerator) / Decimal(f.denominator) if q == 1 else f"{v.p}/{v.q}"
+    p, q = int(v.p), int(v.q)
+    twos, fives, rest = 0, 0, q
+    while rest % 2 == 0:
+        rest //= 2
+        twos += 1
+    while rest % 5 == 0:
+        rest //= 5
+        fives += 1
+    if rest == 1:
+        k = max(twos, fives)
+        exact = Decimal(p * 2 ** (k - twos) * 5 ** (k - fives)).scaleb(-k)
+        if len(str(exact)) <= 40:
+            return exact
+    return f"{p}/{q}"
+
+
+_DEAD_RELU = ("none", "at_least_one", "any")
 
 
 def _constraints(problem):
+    """[randomize.constraints], each of its own type: a string from a list, true/false,
+    a whole number, a positive number. Wrong types are refused, never coerced
+    ("false" is not false, 1.5 is not a denominator)."""
     raw = ((problem.raw or {}).get("randomize") or {}).get("constraints", {})
-    if not isinstance(raw, dict) or set(raw) - _CONSTRAINTS:
-        bad = sorted(set(raw) - _CONSTRAINTS) if isinstance(raw, dict) else ["constraints"]
-        raise _fail(problem, f"randomize.constraints.{bad[0]}",
+    key = "randomize.constraints"
+    if not isinstance(raw, dict):
+        raise _fail(problem, key, "expected a table of constraints")
+    unknown = sorted(set(raw) - _CONSTRAINTS)
+    if unknown:
+        raise _fail(problem, f"{key}.{unknown[0]}",
                     f"unknown constraint; known: {', '.join(sorted(_CONSTRAINTS))}")
-    if raw.get("dead_relu", "any") not in ("none", "at_least_one", "any"):
-        raise _fail(problem, "randomize.constraints.dead_relu", "one of: none, at_least_one, any")
-    return raw
+    rules = dict(raw)
+    if "dead_relu" in raw and raw["dead_relu"] not in _DEAD_RELU:
+        raise _fail(problem, f"{key}.dead_relu", f"expected one of: {', '.join(_DEAD_RELU)}")
+    for name in ("allow_kinks", "loss_decreases"):
+        if name in raw and not isinstance(raw[name], bool):
+            raise _fail(problem, f"{key}.{name}",
+                        f"expected true or false (without quotes), got {_shown(raw[name])}")
+    if "max_denominator" in raw:
+        v = raw["max_denominator"]
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 10**12:
+            raise _fail(problem, f"{key}.max_denominator",
+                        f"expected a whole number from 1 to 10^12, got {_shown(v)}")
+    if "max_abs" in raw:
+        v = raw["max_abs"]
+        if isinstance(v, (bool, str)) or not isinstance(v, (int, Decimal)):
+            raise _fail(problem, f"{key}.max_abs", f"expected a number, got {_shown(v)}")
+        limit = _number(problem, f"{key}.max_abs", v)
+        if limit < 0:
+            raise _fail(problem, f"{key}.max_abs", f"expected a number ≥ 0, got {_shown(v)}")
+        rules["max_abs"] = limit
+    return rules
+
+
+def _shown(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return f'the string "{v[:40]}"'
+    if isinstance(v, (list, dict)):
+        return "a list" if isinstance(v, list) else "a table"
+    return str(v)[:40]
 
 
 def _relu_inputs(solution):
@@ -194,36 +243,73 @@ def _relu_inputs(solution):
     return out
 
 
-def _rejects(solution, rules, seen):
-    """The name of the first constraint a candidate breaks, or None."""
+def _failures(solution, rules):
+    """Every constraint a candidate breaks (each tested alone), in a fixed order."""
     from .numeric import decimal
 
+    out = []
     z = [v for v in _relu_inputs(solution) if v is not None]
     dead = [v for v in z if v.is_Rational and v <= 0]
     if not rules.get("allow_kinks", False) and any(v == 0 for v in z):
-        return "allow_kinks"
+        out.append("allow_kinks")
     mode = rules.get("dead_relu", "any")
     if (mode == "none" and dead) or (mode == "at_least_one" and not dead):
-        return "dead_relu"
+        out.append("dead_relu")
     values = list(solution.answers().values())
-    if "max_denominator" in rules and any(v.is_Rational and v.q > rules["max_denominator"] for v in values):
-        return "max_denominator"
+    if "max_denominator" in rules and any(v.is_Rational and v.q > rules["max_denominator"]
+                                          for v in values):
+        out.append("max_denominator")
     if "max_abs" in rules:
-        limit = sp.Rational(str(rules["max_abs"]))
-        for v in values:
-            if (v.is_Rational and abs(v) > limit) or (not v.is_Rational and
-                                                      abs(sp.Rational(decimal(v, 6))) > limit):
-                return "max_abs"
+        limit = rules["max_abs"]
+        if any((v.is_Rational and abs(v) > limit) or (not v.is_Rational and
+                                                      abs(sp.Rational(decimal(v, 6))) > limit)
+               for v in values):
+            out.append("max_abs")
     if "loss_decreases" in rules and solution.final is not None:
         went_down = sp.Rational(decimal(solution.final.loss - solution.steps[0].loss, 15)) < 0 \
             if not solution.final.loss.is_Rational else solution.final.loss < solution.steps[0].loss
-        if went_down != bool(rules["loss_decreases"]):
-            return "loss_decreases"
-    key = tuple(sorted((n, str(v)) for n, v in solution.answers().items()))
-    if key in seen:
-        return "distinct"
-    seen.add(key)
-    return None
+        if went_down != rules["loss_decreases"]:
+            out.append("loss_decreases")
+    return out
+
+
+_PROBE = 200      # candidates after which "none passed" is clear evidence
+
+
+class _Tally:
+    """How many candidates each constraint rejected (tested alone), and the verdict
+    when the variants cannot be had: stop as soon as the evidence is clear."""
+
+    def __init__(self, problem, n):
+        self.problem, self.n = problem, n
+        self.tries, self.found = 0, 0
+        self.counts = {}
+        self.limit = budget.current().candidates * n
+
+    def reject(self, names):
+        for name in names:
+            self.counts[name] = self.counts.get(name, 0) + 1
+
+    def check(self):
+        """Raise when the remaining variants cannot be found within the budget."""
+        t, k = self.tries, self.found
+        hopeless = t >= _PROBE and (k == 0 or t * self.n / k > self.limit)
+        if t < self.limit and not hopeless:
+            return
+        worst = max(self.counts, key=self.counts.get) if self.counts else "distinct"
+        share = self.counts.get(worst, 0)
+        why = (f"constraint '{worst}' rejected most ({share} of {t} candidates, tested alone)"
+               if worst not in ("distinct", "computable") else
+               {"distinct": f"only {k} distinct variants turned up",
+                "computable": f"{share} of {t} candidates could not be computed"}[worst])
+        if k and t < self.limit:
+            rate = f"; at {k} in {t} candidates, {self.n} variants would need about " \
+                   f"{t * self.n // k:,} candidates, beyond {budget.hint('candidates')}"
+        else:
+            rate = f" ({budget.hint('candidates')})" if t >= self.limit else ""
+        raise SympropError(f"found only {k} of {self.n} variants in {t} candidates; {why}: "
+                           f"loosen it or widen the values{rate}",
+                           source=self.problem.source, key="randomize")
 
 
 def variants(problem, n, seed):
@@ -235,69 +321,89 @@ def draw(problem, n, seed, progress=None):
     """`n` variants of `problem` with their solutions (a list of Variant)."""
     if n < 1 or n > 5000:
         raise _fail(problem, None, "the number of variants must be between 1 and 5000")
-    targets = _targets(problem)
-    rules = _constraints(problem)
-    rng = random.Random(seed)
-    tape = build_tape(problem)
-    out, seen, rejected, tries = [], set(), {}, 0
-    while len(out) < n:
-        tries += 1
-        if tries > MAX_TRIES * n:
-            worst = max(rejected, key=rejected.get) if rejected else "none"
-            raise SympropError(
-                f"found only {len(out)} of {n} variants in {tries - 1} candidates; constraint "
-                f"'{worst}' rejected most ({rejected.get(worst, 0)}): loosen it or widen the values",
-                source=problem.source, key="randomize")
-        data = copy.deepcopy(problem.raw)
-        for slots, pool in targets:
-            for path in slots:
-                _set(data, path, _toml_value(rng.choice(pool)))
-        candidate = Problem.from_dict(data, source=problem.source)
-        try:
-            solution = solve(candidate, tape=tape)
-        except SympropError:
-            rejected["computable"] = rejected.get("computable", 0) + 1
-            continue
-        reason = _rejects(solution, rules, seen)
-        if reason:
-            rejected[reason] = rejected.get(reason, 0) + 1
-            continue
-        out.append(Variant(len(out) + 1, candidate, solution))
-        if progress:
-            progress(len(out), n)
-    return out
+    with budget.session():
+        targets = _targets(problem)
+        rules = _constraints(problem)
+        rng = random.Random(seed)
+        tape = build_tape(problem)
+        out, seen, tally = [], set(), _Tally(problem, n)
+        while len(out) < n:
+            tally.check()
+            budget.tick(problem.source)
+            tally.tries += 1
+            data = copy.deepcopy(problem.raw)
+            for slots, pool in targets:
+                for path in slots:
+                    _set(data, path, _toml_value(rng.choice(pool)))
+            candidate = Problem.from_dict(data, source=problem.source)
+            try:
+                solution = solve(candidate, tape=tape)
+            except budget.LimitError as exc:
+                if exc.limit == "time":
+                    raise
+                tally.reject(["computable"])
+                continue
+            except SympropError:
+                tally.reject(["computable"])
+                continue
+            failures = _failures(solution, rules)
+            key = tuple(sorted((name, str(v)) for name, v in solution.answers().items()))
+            if not failures and key in seen:
+                failures = ["distinct"]
+            if failures:
+                tally.reject(failures)
+                continue
+            seen.add(key)
+            out.append(Variant(len(out) + 1, candidate, solution))
+            tally.found += 1
+            if progress:
+                progress(len(out), n)
+        return out
 
 
 def problem_toml(problem):
-    """The variant's complete problem file as TOML text that `symprop solve` accepts."""
-    lines = []
+    """The variant's complete problem file as TOML text that `symprop solve` accepts.
+
+    Written by tomli-w (a maintained TOML writer, so any string, key or control
+    character is escaped correctly), without the [randomize] table. Every value
+    reads back exactly with symprop's reader (tomllib with parse_float=Decimal):
+    a Decimal whose shortest float repr is the same number is written as that
+    TOML float, any other as its exact decimal string ("0.1234567890123456789"),
+    and Fractions and SymPy Rationals as "p/q" strings."""
+    import tomli_w
+
     raw = {k: v for k, v in problem.raw.items() if k != "randomize"}
-    tables = {k: v for k, v in raw.items() if isinstance(v, dict)}
-    arrays = {k: v for k, v in raw.items() if isinstance(v, list) and v and isinstance(v[0], dict)}
-    for k, v in raw.items():
-        if k not in tables and k not in arrays:
-            lines.append(f"{_key(k)} = {_toml(v)}")
-    for k, v in tables.items():
-        lines += ["", f"[{_key(k)}]"] + [f"{_key(a)} = {_toml(b)}" for a, b in v.items()]
-    for k, rows in arrays.items():
-        for row in rows:
-            lines += ["", f"[[{_key(k)}]]"] + [f"{_key(a)} = {_toml(b)}" for a, b in row.items()]
-    return "\n".join(lines) + "\n"
+    return tomli_w.dumps(_toml(raw, ""))
 
 
-def _key(k):
-    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else '"' + k.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def _key(path, k):
+    return f"{path}.{k}" if path else str(k)
 
 
-def _toml(v):
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, Decimal)):
+def _toml(v, path):
+    """A raw problem value as what tomli-w writes so that it reads back exactly."""
+    if isinstance(v, (bool, int, str)):
+        return v
+    if isinstance(v, float):
+        return v                     # written as repr(v), which is what to_value() reads
+    if isinstance(v, Decimal):
+        if v.is_finite():
+            as_float = float(v)
+            if Decimal(repr(as_float)) == v:
+                return as_float
         return str(v)
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-    if isinstance(v, list):
-        return "[" + ", ".join(_toml(x) for x in v) + "]"
+    if isinstance(v, Fraction):
+        return v.numerator if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+    if isinstance(v, sp.Basic):
+        if v.is_Integer:
+            return int(v)
+        if v.is_Rational:
+            return f"{v.p}/{v.q}"
+        return str(v)
     if isinstance(v, dict):
-        return "{" + ", ".join(f"{_key(a)} = {_toml(b)}" for a, b in v.items()) + "}"
-    return _toml(str(v))
+        return {str(k): _toml(x, _key(path, k)) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_toml(x, f"{path}[{i + 1}]") for i, x in enumerate(v)]
+    if hasattr(v, "isoformat"):      # TOML dates and times
+        return v
+    raise ProblemFileError(f"cannot be written as TOML (a {type(v).__name__})", key=path or None)
