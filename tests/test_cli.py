@@ -29,6 +29,18 @@ def expectation(path):
     return first[len("# expect: "):]
 
 
+def command(path, tmp):
+    """The command a corpus file is run with: `solve FILE`, or its '# args:' line (the
+    second line) with {file}, {examples} and {tmp} filled in. Every run gets a time
+    limit, so that a regression to an unbounded run fails instead of hanging."""
+    lines = path.read_bytes().split(b"\n", 2)
+    second = lines[1].decode("utf-8", "replace") if len(lines) > 1 else ""
+    args = ["solve", str(path)]
+    if second.startswith("# args: "):
+        args = [a.format(file=path, examples=EXAMPLES, tmp=tmp) for a in second[8:].split()]
+    return args + ["--limit", "time=60"]
+
+
 @pytest.mark.parametrize("path", sorted(BAD.glob("*.toml")), ids=lambda p: p.name)
 def test_bad_input_gives_one_clear_line_and_exit_2(path, tmp_path, monkeypatch, capsys):
     """Exit code 2, one line naming the file and the key, nothing written, nothing run.
@@ -38,7 +50,7 @@ def test_bad_input_gives_one_clear_line_and_exit_2(path, tmp_path, monkeypatch, 
     from symprop.cli import main
 
     monkeypatch.chdir(tmp_path)
-    code = main(["solve", str(path)])
+    code = main(command(path, tmp_path))
     out, err = capsys.readouterr()
     assert code == 2, out + err
     lines = err.strip().splitlines()
