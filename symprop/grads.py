@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from . import fast, naming, numeric
+from . import budget, fast, naming, numeric
 
 __all__ = ["gradients", "Gradients", "GradientStep"]
 
@@ -51,6 +51,14 @@ def gradients(problem, digits=30, engine="auto"):
     fast.Unsupported when it does not) or "sympy" (the reference engine)."""
     if engine not in ("auto", "fast", "sympy"):
         raise ValueError(f"engine must be 'auto', 'fast' or 'sympy', not {engine!r}")
+    with budget.session():
+        try:
+            return _gradients(problem, digits, engine)
+        except budget.LimitError as exc:
+            raise exc.at(source=problem.source) from None
+
+
+def _gradients(problem, digits, engine):
     if engine != "sympy":
         try:
             return _from_fast(problem, digits)
@@ -125,6 +133,10 @@ def _ball(e, digits):
     """An arb ball as the Decimal both its ends round to (round half away from zero)."""
     if e.is_exact() and e.is_zero():
         return sp.Integer(0)
+    man, exp = e.mid().man_exp()
+    exponent10 = (int(exp) + int(abs(man)).bit_length()) / 3.3219280948873626
+    if abs(exponent10) > budget.current().magnitude:        # σ(-10**7) ≈ 10^-4342945
+        raise budget.fail("magnitude", f"a value of about 10^{exponent10:,.0f} arises")
     mid, rad = _fraction(e.mid()), _fraction(e.rad())
     lo = numeric.format_rational(mid - rad, digits)
     if lo != numeric.format_rational(mid + rad, digits):

@@ -159,6 +159,15 @@ class Solution:
 
     def to_json(self, digits=15):
         """The solution as a JSON-ready dict (see README: JSON output)."""
+        from .errors import PrecisionError
+
+        def named(name, e):
+            try:
+                return value_json(e, digits)
+            except PrecisionError as exc:       # the message names the quantity it failed on
+                raise exc.at(source=self.problem.source, key=name) from None
+
+        answers = {k: named(k, v) for k, v in self.answers().items()}
         vj = lambda e: value_json(e, digits)
         steps = []
         for step in self.steps:
@@ -167,7 +176,7 @@ class Solution:
                           for k, v in g.items()})
         out = {
             "title": self.problem.title,
-            "answers": {k: vj(v) for k, v in self.answers().items()},
+            "answers": answers,
             "steps": steps,
         }
         if self.final is not None:
