@@ -7,6 +7,7 @@
 """
 
 from .answers import load_answers, loads_answers
+from .budget import LimitError, limits
 from .check import Report, check
 from .engine import solve
 from .derive import Derivation, derive
@@ -22,5 +23,6 @@ __all__ = [
     "load", "loads", "solve", "gradients", "Gradients", "derive", "Derivation", "Problem", "Solution", "check", "Report", "load_answers", "variants",
     "loads_answers", "SympropError", "ProblemFileError", "ExpressionError", "ComputationError",
     "PrecisionError", "AnswerFileError", "RenderError", "TexNotFoundError", "OutputError",
+    "limits", "LimitError",
 ]
 __version__ = "0.1.0"

@@ -324,6 +324,12 @@ def draw(problem, n, seed, progress=None):
     with budget.session():
         targets = _targets(problem)
         rules = _constraints(problem)
+        from .engine import is_symbolic
+
+        if is_symbolic(problem):
+            raise _fail(problem, "randomize", "exam variants need numbers: this problem has a "
+                                              "symbolic value (a symbol name as a weight, input "
+                                              "or learning rate)")
         rng = random.Random(seed)
         tape = build_tape(problem)
         out, seen, tally = [], set(), _Tally(problem, n)
