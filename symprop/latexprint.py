@@ -11,7 +11,9 @@ from .numeric import is_symbolic, tree_size
 from .printing import MAX_SHOWN, TextPrinter, approx, rational_text
 from .texnames import tex_name
 
-__all__ = ["LatexPrinter", "latex", "latex_value", "latex_short", "MAX_CLOSED"]
+__all__ = ["LatexPrinter", "latex", "latex_value", "latex_short", "MAX_CLOSED", "add_terms", "elide", "matrix",
+           "term_lines", "shown_terms", "ellipsis", "wrap_lines", "MAX_TEX_LINE", "MATRIX_COLS", "MATRIX_ROWS",
+           "MAX_TERMS"]
 
 _ADD, _NEG, _SUM, _MUL, _POW, _ATOM = 10, 15, 16, 20, 30, 40
 MAX_CLOSED = 20     # tree nodes: larger closed forms are typeset by their decimal only
@@ -22,13 +24,27 @@ _REL = {"<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "==": "=", "!=": r"\ne"}
 
 
 class LatexPrinter(TextPrinter):
-    """expr → LaTeX (math mode). `leaf(symbol)` may return LaTeX to print instead."""
+    """expr → LaTeX (math mode). `leaf(symbol)` may return LaTeX to print instead;
+    with `max_terms`, a sum of more terms is shortened around an ellipsis (worked
+    equations; never an exact value)."""
 
-    def __init__(self, leaf=None, decimals=False):
+    def __init__(self, leaf=None, decimals=False, max_terms=None):
         super().__init__(leaf=leaf, mul=r" \cdot ", decimals=decimals)
+        self.max_terms = max_terms
 
     def _wrap(self, s):
         return rf"\left({s}\right)"
+
+    def _print_Add(self, e):
+        terms = add_terms(e)        # h0 + h1 + h2, not ((h0 + h1) + h2)
+        if self.max_terms and len(terms) > self.max_terms:
+            head, _ = super()._print_Add(sp.Add(*terms[:SUM_HEAD], evaluate=False))
+            tail, _ = super()._print_Add(sp.Add(*terms[-SUM_TAIL:], evaluate=False))
+            dots = ellipsis(len(terms) - SUM_HEAD - SUM_TAIL)
+            return f"{head} + {dots} {tail if tail.startswith('-') else '+ ' + tail}", _ADD
+        if len(terms) > len(e.args):
+            e = sp.Add(*terms, evaluate=False)
+        return super()._print_Add(e)
 
     def _print_Rational(self, e):
         if e.is_Integer:
@@ -137,8 +153,17 @@ class LatexPrinter(TextPrinter):
         return r" \odot ".join(self._paren(a, _MUL + 1) for a in e.args), _MUL
 
 
-def latex(expr, leaf=None, decimals=False):
-    return LatexPrinter(leaf, decimals)(expr)
+def add_terms(expr):
+    """The terms of a sum, with a sum in first place (a left-nested chain such as
+    (h0 + h1) + h2, as the parser builds a + b + c) opened up."""
+    if not expr.is_Add:
+        return [expr]
+    first = expr.args[0]
+    return (add_terms(first) if first.is_Add else [first]) + list(expr.args[1:])
+
+
+def latex(expr, leaf=None, decimals=False, max_terms=None):
+    return LatexPrinter(leaf, decimals, max_terms)(expr)
 
 
 def latex_short(value, digits=6):
@@ -174,3 +199,130 @@ def _sci(s):
         mant, exp = s.split("e")
         return rf"{mant} \cdot 10^{{{int(exp)}}}"
     return s
+
+
+# -- big objects in a readable reduced form ---------------------------------------------
+# One mechanism for everything that grows with the network: a matrix or vector with more
+# than MATRIX_COLS columns or MATRIX_ROWS rows shows its first SHOWN rows/columns, an
+# ellipsis and the last one; a sum of more than MAX_TERMS terms shows its first
+# SUM_HEAD terms, an ellipsis with the count left out, and its last SUM_TAIL terms.
+
+MATRIX_COLS = 10    # amsmath's bmatrix holds at most 10 columns (MaxMatrixCols)
+MATRIX_ROWS = 16    # rows of a displayed matrix or vector before it is shortened
+SHOWN = 6           # leading rows/columns of a shortened matrix (then the ellipsis, then the last)
+MAX_TERMS = 12      # terms of a sum written out in full in a worked equation
+SUM_HEAD, SUM_TAIL = 3, 2
+MAX_TEX_LINE = 1000     # characters per line of generated LaTeX (TeX's input buffer holds 200,000)
+
+
+def elide(seq, limit, head=SHOWN, tail=1):
+    """`seq` as a list when it has at most `limit` items; else its first `head` items,
+    None (where the ellipsis goes) and its last `tail` items."""
+    seq = list(seq)
+    if len(seq) <= limit:
+        return seq
+    return seq[:head] + [None] + seq[len(seq) - tail:]
+
+
+def matrix(rows, entry=None):
+    """A bmatrix of values (a list of rows); shortened with \\cdots, \\vdots and \\ddots
+    when it is larger than MATRIX_ROWS × MATRIX_COLS, its size written beneath it.
+    Returns (LaTeX, shortened)."""
+    entry = entry or latex_short
+    m, n = len(rows), len(rows[0])
+    row_ix, col_ix = elide(range(m), MATRIX_ROWS), elide(range(n), MATRIX_COLS)
+    small = len(col_ix) > 8
+    cells = []
+    for i in row_ix:
+        line = []
+        for j in col_ix:
+            if i is None:
+                s = r"\ddots" if j is None else r"\vdots"
+            else:
+                s = r"\cdots" if j is None else entry(rows[i][j])
+            line.append(r"\scriptstyle " + s if small else s)
+        cells.append(" & ".join(line))
+    body = r"\begin{bmatrix}" + r" \\ ".join(cells) + r"\end{bmatrix}"
+    shortened = len(row_ix) < m or len(col_ix) < n
+    if shortened:
+        body = rf"\underset{{{m} \times {n}}}{{{body}}}"
+    return body, shortened
+
+
+def ellipsis(left_out):
+    """The ellipsis standing for `left_out` terms of a shortened sum."""
+    return rf"{{\underbrace{{\cdots}}_{{\text{{{left_out:,} more}}}}}}"
+
+
+def term_lines(terms, per, left_out=0):
+    """Terms of a sum as lines of `per` terms; more than MAX_TERMS terms (or `left_out`
+    terms already taken out after the first SUM_HEAD): two lines, the first SUM_HEAD
+    terms, then the ellipsis (a string) with the last SUM_TAIL."""
+    terms = list(terms)
+    if not left_out and len(terms) > MAX_TERMS:
+        left_out = len(terms) - SUM_HEAD - SUM_TAIL
+        terms = terms[:SUM_HEAD] + terms[-SUM_TAIL:]
+    if left_out:
+        return [terms[:SUM_HEAD], [ellipsis(left_out)] + terms[SUM_HEAD:]]
+    return [terms[i:i + per] for i in range(0, len(terms), per)]
+
+
+def shown_terms(terms):
+    """(the terms a worked equation shows, how many it leaves out): the first SUM_HEAD
+    and last SUM_TAIL of more than MAX_TERMS, so that only those are printed."""
+    terms = list(terms)
+    if len(terms) <= MAX_TERMS:
+        return terms, 0
+    return terms[:SUM_HEAD] + terms[-SUM_TAIL:], len(terms) - SUM_HEAD - SUM_TAIL
+
+
+def _breaks(line):
+    """Where `line` may be broken without changing what TeX reads: (index, kind) pairs,
+    kind 'row' (a space after an align row's \\\\), 'space' (the space becomes the line
+    end) or 'comment' ('%' and a line end put between two characters). None after an
+    unescaped % (a comment: the rest of the line must stay on it)."""
+    out, slashes, name = [], 0, False      # name: inside a control word (\\cdot)
+    for i, ch in enumerate(line):
+        if ch == "%" and slashes % 2 == 0:
+            break
+        if i and slashes % 2 == 0:
+            if ch == " ":
+                kind = "row" if line.endswith(("\\\\", "\\\\[2pt]"), 0, i) else "space"
+                out.append((i, kind))
+            elif line[i - 1] != " " and not (name and ch.isalpha()):
+                out.append((i, "comment"))
+        name = ch.isalpha() and (name or slashes % 2 == 1)
+        slashes = slashes + 1 if ch == "\\" else 0
+    return out
+
+
+def _split(line, limit):
+    pieces = []
+    while len(line) > limit:
+        cuts = [(i, k) for i, k in _breaks(line[:limit + 1]) if 0 < i <= limit and line[i + 1:].strip()]
+        if not cuts:
+            break               # nothing breakable (a comment): TeX's buffer still holds it
+        for kind in ("row", "space", "comment"):
+            best = [i for i, k in cuts if k == kind]
+            if best and (kind == "comment" or best[-1] > limit // 2):
+                i = best[-1]
+                break
+        else:
+            i, kind = max(cuts)
+        if kind == "comment":
+            pieces.append(line[:i] + "%")
+            line = line[i:]
+        else:
+            pieces.append(line[:i])
+            line = line[i + 1:]
+    return pieces + [line]
+
+
+def wrap_lines(tex, limit=MAX_TEX_LINE):
+    """The same LaTeX with no line longer than `limit` characters: long lines are broken
+    where a line end reads as the space it replaces (preferably between align rows), or
+    with a '%' where there is no space."""
+    out = []
+    for line in tex.split("\n"):
+        out.extend(_split(line, limit) if len(line) > limit else [line])
+    return "\n".join(out)

@@ -13,18 +13,30 @@ from pylatex import Document, NoEscape, Package, Section, Subsection
 
 from . import naming
 from .diagram import diagram
+from .errors import RenderError
 from .formulas import chain_paths, graph_formulas, layered_formulas
-from .latexprint import MAX_CLOSED, latex, latex_short, latex_value
+from .latexprint import (MATRIX_COLS, MATRIX_ROWS, MAX_CLOSED, MAX_TERMS, SHOWN, add_terms, latex,
+                         latex_short, latex_value, matrix, shown_terms, term_lines, wrap_lines)
 from .losses import LOSSES
 from .outputs import MARK
 from .printing import text
 from .textout import uses_kinks
 from .texnames import escape, tex_name
 
-__all__ = ["build", "to_latex", "items"]
+__all__ = ["build", "to_latex", "exam_latex", "feedback_latex", "items", "check_size",
+           "MAX_QUANTITIES", "MAX_EXAM_VARIANTS"]
 
 _LINE = 70      # characters of text above which an equation is split over lines
 _PER_LINE = 3   # terms of a long sum per line
+_ALIGN_ROWS = 40    # equations per align* (one environment of thousands of rows exhausts TeX's memory)
+_LISTED = 10    # values per row of the appendix tables
+
+# The largest PDFs built, checked before any LaTeX is written (check_size). pdflatex
+# typesets about 2,000 quantities a second (answer sheet: worked equation and table row,
+# about 12 pages per 150 quantities), and an exam's variant costs about 0.06 s per run
+# for its pages and diagram: 20,000 quantities are ~10 s and ~1,700 pages, 500 variants ~30 s.
+MAX_QUANTITIES = 20000      # numbered quantities in one PDF (worksheet, feedback rows, exam document)
+MAX_EXAM_VARIANTS = 500     # variants in one exam PDF (more: --split, one PDF per variant)
 
 
 def items(solution):
@@ -58,18 +70,38 @@ def _title(doc, solution, questions, heading=None):
         doc.append(NoEscape(escape(p.notes) + r"\par"))
 
 
-def _matrix(rows):
-    body = r" \\ ".join(" & ".join(latex_short(v) for v in row) for row in rows)
-    size = r"\scriptstyle " if len(rows[0]) > 8 else ""
-    return r"\begin{bmatrix}" + size + body + r"\end{bmatrix}"
+class _Given:
+    """The problem's matrices and vectors as displayed; the shortened ones are kept to be
+    listed in full in the appendix."""
+
+    def __init__(self):
+        self.full = []          # (LaTeX name, text after it, index name, rows, is a vector)
+
+    def matrix(self, name, entry, rows):
+        tex, shortened = matrix(rows)
+        if shortened:
+            self.full.append((name, "", entry, rows, False))
+        return tex
+
+    def column(self, name, entry, values, which=""):
+        tex, shortened = matrix([[v] for v in values])
+        if shortened:
+            self.full.append((name, which, entry, [list(values)], True))
+        return tex
 
 
-def _column(values):
-    return _matrix([[v] for v in values])
+def _shortening_note(problem):
+    sizes = problem.network.sizes
+    if max(sizes[:-1]) <= MATRIX_COLS and max(sizes) <= MATRIX_ROWS:      # W: sizes[l] × sizes[l-1]
+        return ""
+    return (rf" A matrix or vector with more than {MATRIX_COLS} columns or {MATRIX_ROWS} rows is "
+            rf"shown by its first {SHOWN} rows and columns and its last; the appendix lists every value.")
 
 
 def _problem(doc, solution):
+    """The problem section; returns the shortened matrices and vectors (for the appendix)."""
     p = solution.problem
+    shown = _Given()
     with doc.create(Section("The problem")):
         if p.is_layered:
             sizes = "-".join(str(n) for n in p.network.sizes)
@@ -78,28 +110,32 @@ def _problem(doc, solution):
                 rf"A {sizes} network (layer by layer: {acts}). Unit $j$ of layer $l$ computes "
                 r"$z^{(l)}_j = \sum_k w^{(l)}_{jk} a^{(l-1)}_k + b^{(l)}_j$ and "
                 r"$a^{(l)}_j = f_l(z^{(l)}_j)$; $w^{(l)}_{jk}$ joins unit $k$ of layer $l-1$ "
-                rf"to unit $j$ of layer $l$; the inputs are $x_k = a^{{(0)}}_k$; indices start at {p.index_base}."))
+                rf"to unit $j$ of layer $l$; the inputs are $x_k = a^{{(0)}}_k$; indices start at {p.index_base}."
+                + _shortening_note(p)))
             for l, layer in enumerate(p.network.layers, start=1):     # one display per layer
-                parts = [rf"W^{{({l})}} = {_matrix(layer.weights)}"]
+                parts = [rf"W^{{({l})}} = {shown.matrix(rf'W^{{({l})}}', rf'w^{{({l})}}_{{jk}}', layer.weights)}"]
                 if layer.bias is not None:
-                    parts.append(rf"b^{{({l})}} = {_column(layer.bias)}")
+                    parts.append(rf"b^{{({l})}} = {shown.column(rf'b^{{({l})}}', rf'b^{{({l})}}_j', layer.bias)}")
                 doc.append(NoEscape(r"\[" + r",\qquad ".join(parts) + r"\]"))
             for i, s in enumerate(p.samples):
-                x = _column(dict(s.inputs)["x"])
-                y = rf",\qquad y = {_column(s.target)}" if s.target is not None else ""
                 tag = rf"\text{{sample {i + 1}: }}\ " if len(p.samples) > 1 else ""
+                which = f" (sample {i + 1})" if len(p.samples) > 1 else ""
+                x = shown.column("x", "x_k", dict(s.inputs)["x"], which)
+                y = (rf",\qquad y = {shown.column('y', 'y_j', s.target, which)}"
+                     if s.target is not None else "")
                 doc.append(NoEscape(rf"\[{tag}x = {x}{y}\]"))
         else:
             doc.append(NoEscape("A computational graph, evaluated in this order:"))
-            eqs = [rf"{tex_name(n.name)} &= {latex(n.display)}" for n in solution.tape.nodes
-                   if n.kind == "node" and n.sample in (None, 0)]
-            doc.append(NoEscape(r"\begin{align*}" + r" \\ ".join(eqs) + r"\end{align*}"))
+            eqs = [_lines(tex_name(n.name), _sum_lines(n.display, None, False))
+                   for n in solution.tape.nodes if n.kind == "node" and n.sample in (None, 0)]
+            for group in _groups(eqs):
+                doc.append(NoEscape(r"\begin{align*}" + r" \\ ".join(group) + r"\end{align*}"))
             given = [rf"{tex_name(l.name)} = {latex_short(l.value)}" for l in solution.tape.leaves.values()]
             doc.append(NoEscape(r"Given: $" + r",\ ".join(given) + "$. "))
         loss = LOSSES[p.loss]
         if p.loss != "none" and not p.is_layered and len(p.samples) == 1:
             node = solution.tape.node(solution.tape.loss)
-            doc.append(NoEscape(rf"Loss: $L = {latex(node.display)}$ ({escape(p.loss)}). "))
+            doc.append(NoEscape(rf"Loss: $L = {latex(node.display, max_terms=MAX_TERMS)}$ ({escape(p.loss)}). "))
         elif p.loss != "none":
             red = ""
             if len(p.samples) > 1:
@@ -116,6 +152,31 @@ def _problem(doc, solution):
         picture = diagram(solution)
         if picture:
             doc.append(NoEscape(r"\begin{center}" + picture + r"\end{center}"))
+    return shown.full
+
+
+def _appendix(doc, solution, full):
+    """Every value of the matrices and vectors the problem section shortened, in tables
+    of _LISTED columns (row index j, column index k)."""
+    if not full:
+        return
+    base = solution.problem.index_base
+    doc.append(NoEscape(r"\section*{Appendix: the given values in full}"))
+    for name, which, entry, rows, vector in full:
+        size = f"{len(rows[0])} entries" if vector else rf"${len(rows)} \times {len(rows[0])}$"
+        what = (rf"${entry}$ is in column $k$" if vector else
+                rf"${entry}$ is in row $j$, column $k$")
+        doc.append(NoEscape(rf"\subsection*{{${name}${which} ({size})}}{what}.\par" "\n"))
+        lines = [r"{\footnotesize\begin{longtable}{r|*{" + str(_LISTED) + r"}{>{$}r<{$}}}"]
+        head = r"\multicolumn{1}{r|}{$k$}" if vector else r"\multicolumn{1}{r|}{$j \backslash k$}"
+        for start in range(0, len(rows[0]), _LISTED):
+            cols = range(start, min(start + _LISTED, len(rows[0])))
+            lines.append(head + "".join(f" & {k + base}" for k in cols) + r" \\ \midrule")
+            for j, row in enumerate(rows):
+                label = f"${name}$" if vector else str(j + base)
+                lines.append(label + "".join(f" & {latex_short(row[k])}" for k in cols) + r" \\")
+            lines.append(r"\addlinespace")
+        doc.append(NoEscape("\n".join(lines) + "\n" + r"\end{longtable}}"))
 
 
 def _equation(number, name_tex, formula, numbers, result, short):
@@ -134,16 +195,30 @@ def _equation(number, name_tex, formula, numbers, result, short):
 
 def _sum_lines(expr, leaf, decimals):
     """A long sum printed as chunks of terms (the caller joins them with line breaks);
-    with numbers put in (leaf given), fewer terms per line, as numbers are wider."""
+    with numbers put in (leaf given), fewer terms per line, as numbers are wider. A sum
+    of more than MAX_TERMS terms: its first and last terms around an ellipsis (term_lines)."""
     per = _PER_LINE if leaf is None else _PER_LINE - 1
-    if not expr.is_Add or len(expr.args) <= _PER_LINE + 1:     # four terms still fit a line
-        return [latex(expr, leaf, decimals)]
+    terms = add_terms(expr)
+    if len(terms) <= _PER_LINE + 1:     # four terms still fit a line
+        return [latex(expr, leaf, decimals, MAX_TERMS)]
     chunks = []
-    for i in range(0, len(expr.args), per):
-        part = expr.func(*expr.args[i:i + per], evaluate=False)
-        s = latex(part, leaf, decimals)
-        chunks.append(s if i == 0 or s.startswith("-") else "+ " + s)
+    for i, line in enumerate(term_lines(terms, per)):
+        dots = [t for t in line if isinstance(t, str)]          # the ellipsis
+        s = latex(expr.func(*[t for t in line if not isinstance(t, str)], evaluate=False), leaf, decimals,
+                  MAX_TERMS)
+        if i:
+            s = s if s.startswith("-") else "+ " + s
+        chunks.append("+ " + dots[0] + " " + s if dots else s)
     return chunks
+
+
+def _lines(name_tex, chunks):
+    r"""'name &= first chunk \\ &\quad next chunk ...' (align* rows of one equation)."""
+    return r" \\ ".join([rf"{name_tex} &= {chunks[0]}"] + [rf"&\quad {c}" for c in chunks[1:]])
+
+
+def _groups(rows):
+    return [rows[i:i + _ALIGN_ROWS] for i in range(0, len(rows), _ALIGN_ROWS)] or [[]]
 
 
 def _node_equation(number, node, values, value, name):
@@ -164,7 +239,9 @@ def _node_equation(number, node, values, value, name):
 
 
 def _align(lines):
-    return NoEscape(r"\begin{align*}" + r" \\[2pt] ".join(lines) + r"\end{align*}")
+    """align* environments of at most _ALIGN_ROWS equations each."""
+    return NoEscape("%\n".join(r"\begin{align*}" + r" \\[2pt] ".join(group) + r"\end{align*}"
+                               for group in _groups(lines)))
 
 
 def _forward(doc, solution, values, numbering, title, final=False):
@@ -191,19 +268,20 @@ def _generic(doc, solution):
         doc.append(_align(rows))
     else:
         doc.append(NoEscape(r"Each adjoint is the sum over the node's consumers:"))
-        rows = [rf"{latex(f.lhs)} &= {latex(f.rhs)}" for f in graph_formulas(solution.tape)]
+        rows = [_lines(latex(f.lhs), _sum_lines(f.rhs, None, False)) for f in graph_formulas(solution.tape)]
         doc.append(_align(rows))
 
 
 def _adjoint_equation(number, solution, adj, adj_values, forward, shown):
     tape = solution.tape
     formula, numbers = [], []
-    for t in adj.terms:
+    terms, left_out = shown_terms(adj.terms)        # only the terms shown are printed
+    for t in terms:
         partial = shown[(t.consumer, adj.of)]
         if t.consumer == tape.loss:
-            formula.append(latex(partial))
+            formula.append(latex(partial, max_terms=MAX_TERMS))
             numbers.append(latex(partial, lambda s: latex_short(forward[s.name]) if s.name in forward
-                                 else None, True))
+                                 else None, True, MAX_TERMS))
             continue
         head = tex_name(t.consumer_adjoint)
         val = _paren(latex_short(adj_values[t.consumer_adjoint]))
@@ -211,12 +289,13 @@ def _adjoint_equation(number, solution, adj, adj_values, forward, shown):
             formula.append(head)
             numbers.append(val)
         else:
-            formula.append(rf"{head} \cdot {latex(partial)}")
+            formula.append(rf"{head} \cdot {latex(partial, max_terms=MAX_TERMS)}")
             numbers.append(rf"{val} \cdot {_paren(latex_short(t.partial_value))}")
     if not formula:
         formula, numbers = ["0"], []
     if len(formula) > _PER_LINE - 1:             # a long sum over consumers: a few terms per line
-        lines = _chunks(tex_name(adj.name), formula) + _chunks("", numbers)
+        lines = (_chunks(tex_name(adj.name), formula, left_out=left_out)
+                 + _chunks("", numbers, left_out=left_out))
         return r" \\ ".join(lines + [rf"&{latex_value(adj.value)} \tag{{{number}}}"])
     f, n = " + ".join(formula), " + ".join(numbers)
     if len(numbers) == 1 and numbers[0].strip(r"\left()right") == latex_short(adj.value):
@@ -225,13 +304,11 @@ def _adjoint_equation(number, solution, adj, adj_values, forward, shown):
     return _equation(number, tex_name(adj.name), f, n if n != f else "", latex_value(adj.value), short)
 
 
-def _chunks(head, terms, per=_PER_LINE - 1):
-    """align* lines 'head &= t1 + t2 + t3', '&\\quad + t4 ...' for a long sum."""
-    lines = []
-    for i in range(0, len(terms), per):
-        body = " + ".join(terms[i:i + per])
-        lines.append((rf"{head} &= " if i == 0 else r"&\quad + ") + body)
-    return lines
+def _chunks(head, terms, per=_PER_LINE - 1, left_out=0):
+    """align* lines 'head &= t1 + t2 + t3', '&\\quad + t4 ...' for a long sum (shortened
+    around an ellipsis beyond MAX_TERMS terms, or where `left_out` terms were taken out)."""
+    return [(rf"{head} &= " if i == 0 else r"&\quad + ") + " + ".join(line)
+            for i, line in enumerate(term_lines(terms, per, left_out))]
 
 
 def _paren(s):
@@ -344,10 +421,11 @@ def build(solution, questions=False, doc=None, heading=None):
     else:
         doc.append(NoEscape(r"\clearpage\setcounter{section}{0}\setcounter{page}{1}"))
     _title(doc, solution, questions, heading)
-    _problem(doc, solution)
+    full = _problem(doc, solution)
     listing = items(solution)
     if questions:
         _questions(doc, solution, listing)
+        _appendix(doc, solution, full)
         return doc
     numbering = {name: number for number, _, name, _ in listing}
     tape = solution.tape
@@ -367,6 +445,7 @@ def build(solution, questions=False, doc=None, heading=None):
                      "Forward pass after the update", final=True)
             doc.append(NoEscape(_verdict(solution)))
     _answers(doc, solution, listing)
+    _appendix(doc, solution, full)
     return doc
 
 
@@ -392,13 +471,30 @@ def _verdict(solution):
             rf"(change ${change}$).")
 
 
+def check_size(count, what="worksheet", advice="use --format json for every value"):
+    """RenderError, before any LaTeX is written, for a sheet of more than MAX_QUANTITIES
+    quantities: it would take minutes and thousands of pages."""
+    if count > MAX_QUANTITIES:
+        raise RenderError(f"a {what} with {count:,} quantities is beyond the {MAX_QUANTITIES:,}-quantity "
+                          f"limit of one PDF; {advice}")
+
+
 def to_latex(solution, questions=False):
-    """The worksheet's LaTeX source; its first line marks it as written by symprop."""
-    return f"% {MARK}\n" + build(solution, questions).dumps()
+    """The worksheet's LaTeX source; its first line marks it as written by symprop.
+    RenderError when it has more than MAX_QUANTITIES quantities."""
+    check_size(len(items(solution)))
+    return wrap_lines(f"% {MARK}\n" + build(solution, questions).dumps())
 
 
 def exam_latex(variants, seed, questions):
     """All variants' sheets in one document, each starting on a new page."""
+    counts = [len(items(v.solution)) for v in variants]
+    check_size(max(counts, default=0), "variant's sheet", "use a smaller network for an exam")
+    split = "use --split (one PDF per variant) or fewer variants"
+    if len(variants) > MAX_EXAM_VARIANTS:
+        raise RenderError(f"an exam PDF of {len(variants):,} variants is beyond the "
+                          f"{MAX_EXAM_VARIANTS:,}-variant limit of one PDF; {split}")
+    check_size(sum(counts), f"{len(variants)}-variant exam PDF", split)
     doc = None
     for v in variants:
         heading = f"Variant {v.number} (seed {seed})"
@@ -406,7 +502,7 @@ def exam_latex(variants, seed, questions):
             doc = build(v.solution, questions, heading=heading)
         else:
             build(v.solution, questions, doc=doc, heading=heading)
-    return f"% {MARK}\n" + doc.dumps()
+    return wrap_lines(f"% {MARK}\n" + doc.dumps())
 
 
 _MARKS = {"exact": r"\textcolor{green!50!black}{\checkmark\ exact}",
@@ -419,11 +515,12 @@ def feedback_latex(report):
     """A feedback sheet for checked answers: the problem, then every answer marked,
     the correct value beside it, and the diagnosis of each wrong one."""
     solution = report.solution
+    check_size(len(report.results), "feedback sheet", "use --format json")
     doc = _document(solution, False)
     doc.packages.append(Package("xcolor"))
     doc.append(NoEscape(r"{\LARGE\bfseries " + escape(solution.problem.title) + r"\par}\smallskip"))
     doc.append(NoEscape(r"{\large Feedback on your answers\par}\medskip"))
-    _problem(doc, solution)
+    full = _problem(doc, solution)
     with doc.create(Section("Your answers")):
         s = report.summary()
         doc.append(NoEscape(rf"{s['exact']} exact, {s['rounded']} correctly rounded, "
@@ -443,4 +540,5 @@ def feedback_latex(report):
                 doc.append(NoEscape(r" & \multicolumn{4}{p{13cm}}{\small\emph{" + escape(r.diagnosis)
                                     + r"}} \\" "\n"))
         doc.append(NoEscape(r"\bottomrule\end{longtable}"))
-    return f"% {MARK}\n" + doc.dumps()
+    _appendix(doc, solution, full)
+    return wrap_lines(f"% {MARK}\n" + doc.dumps())
