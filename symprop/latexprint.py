@@ -85,7 +85,10 @@ class LatexPrinter(TextPrinter):
             return rf"\frac{{1}}{{{self(e.base)}}}", _ATOM
         if e.exp == sp.Rational(1, 2):
             return rf"\sqrt{{{self(e.base)}}}", _ATOM
-        return f"{self._paren(e.base, _ATOM)}^{{{self(e.exp)}}}", _POW
+        base = self._paren(e.base, _ATOM)
+        if "^" in base and not base.startswith(r"\left("):
+            base = "{" + base + "}"          # a^{(1)}_{j} squared: {a^{(1)}_{j}}^{2}, not a double superscript
+        return f"{base}^{{{self(e.exp)}}}", _POW
 
     def _print_exp(self, e):
         return f"e^{{{self(e.args[0])}}}", _POW

@@ -243,3 +243,8 @@ def test_feedback_and_exam_sheets_build_for_a_wide_net(tmp_path):
         tex = exam_latex(vs, 3, questions)
         assert longest_line(tex) <= MAX_TEX_LINE
         assert "Variant 2 (seed 3)" in pdf_text(tex, tmp_path, f"exam-{questions}")
+
+
+def test_tanh_hidden_layer_squares_its_activation_without_a_double_superscript():
+    tex = to_latex(solved([2, 3, 1], acts=["tanh", "sigmoid"]))
+    assert r"{a^{(1)}_{j}}^{2}" in tex and r"a^{(1)}_{j}^{2}" not in tex
