@@ -23,8 +23,8 @@ from .printing import text
 from .textout import uses_kinks
 from .texnames import escape, tex_name
 
-__all__ = ["build", "to_latex", "exam_latex", "feedback_latex", "items", "check_size",
-           "MAX_QUANTITIES", "MAX_EXAM_VARIANTS"]
+__all__ = ["build", "to_latex", "exam_latex", "feedback_latex", "items", "check_size", "check_problem",
+           "quantities", "MAX_QUANTITIES", "MAX_EXAM_VARIANTS"]
 
 _LINE = 70      # characters of text above which an equation is split over lines
 _PER_LINE = 3   # terms of a long sum per line
@@ -477,6 +477,20 @@ def check_size(count, what="worksheet", advice="use --format json for every valu
     if count > MAX_QUANTITIES:
         raise RenderError(f"a {what} with {count:,} quantities is beyond the {MAX_QUANTITIES:,}-quantity "
                           f"limit of one PDF; {advice}")
+
+
+def quantities(problem, tape):
+    """How many quantities the sheets of `problem` number (len(items(solution))), from its
+    tape alone: a sheet too large can be refused before minutes of solving."""
+    steps = problem.steps
+    per_step = len(tape.nodes) + len(tape.backward_order()) + len(tape.reported)
+    updated = sum(1 for leaf in tape.params if leaf.updated)
+    return max(steps, 1) * per_step + steps * updated + (len(tape.nodes) if steps else 0)
+
+
+def check_problem(problem, tape):
+    """check_size for the worksheet of a problem not solved yet (`tape`: its build_tape)."""
+    check_size(quantities(problem, tape))
 
 
 def to_latex(solution, questions=False):

@@ -149,11 +149,16 @@ def test_examples_are_shown_in_full(path, monkeypatch):
 # -- limits -------------------------------------------------------------------------------
 
 def test_a_sheet_beyond_the_quantity_limit_is_refused_before_any_latex():
-    s = solved([128, 160, 1], acts=["relu", "identity"], steps=0)      # 21,446 quantities
-    n = len(items(s))
-    assert n > worksheet.MAX_QUANTITIES
+    from symprop.tape import build_tape
+
+    problem = symprop.loads(net_toml([128, 160, 1], acts=["relu", "identity"], steps=0))
+    n = 21_446
     message = (f"a worksheet with {n:,} quantities is beyond the {worksheet.MAX_QUANTITIES:,}-quantity "
                f"limit of one PDF; use --format json")
+    with pytest.raises(RenderError, match=re.escape(message)):
+        worksheet.check_problem(problem, build_tape(problem))              # before solving
+    s = symprop.solve(problem)
+    assert len(items(s)) == n > worksheet.MAX_QUANTITIES
     for questions in (False, True):
         with pytest.raises(RenderError, match=re.escape(message)):
             to_latex(s, questions)
@@ -248,3 +253,16 @@ def test_feedback_and_exam_sheets_build_for_a_wide_net(tmp_path):
 def test_tanh_hidden_layer_squares_its_activation_without_a_double_superscript():
     tex = to_latex(solved([2, 3, 1], acts=["tanh", "sigmoid"]))
     assert r"{a^{(1)}_{j}}^{2}" in tex and r"a^{(1)}_{j}^{2}" not in tex
+
+
+@pytest.mark.parametrize("source", ["examples", "generated"])
+def test_quantities_are_counted_from_the_tape_before_solving(source):
+    from symprop.tape import build_tape
+
+    if source == "examples":
+        problems = [symprop.load(p) for p in sorted(EXAMPLES.glob("*.toml"))]
+    else:
+        problems = [symprop.loads(net_toml(sizes, steps=steps, samples=samples))
+                    for sizes, steps, samples in [([3, 12, 2], 0, 1), ([2, 3, 1], 2, 1), ([4, 2], 1, 3)]]
+    for p in problems:
+        assert worksheet.quantities(p, build_tape(p)) == len(items(symprop.solve(p))), p.title
