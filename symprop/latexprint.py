@@ -302,7 +302,8 @@ def _breaks(line):
 def _split(line, limit):
     pieces = []
     while len(line) > limit:
-        cuts = [(i, k) for i, k in _breaks(line[:limit + 1]) if 0 < i <= limit and line[i + 1:].strip()]
+        cuts = [(i, k) for i, k in _breaks(line[:limit + 1])
+                if 0 < i <= limit - (k == "comment") and line[i + 1:].strip()]     # '%' is one more
         if not cuts:
             break               # nothing breakable (a comment): TeX's buffer still holds it
         for kind in ("row", "space", "comment"):
