@@ -31,10 +31,12 @@ _PER_LINE = 3   # terms of a long sum per line
 _ALIGN_ROWS = 40    # equations per align* (one environment of thousands of rows exhausts TeX's memory)
 _LISTED = 10    # values per row of the appendix tables
 
-# The largest PDFs built, checked before any LaTeX is written (check_size). pdflatex
-# typesets about 2,000 quantities a second (answer sheet: worked equation and table row,
-# about 12 pages per 150 quantities), and an exam's variant costs about 0.06 s per run
-# for its pages and diagram: 20,000 quantities are ~10 s and ~1,700 pages, 500 variants ~30 s.
+# The largest PDFs built, checked before any LaTeX is written (check_size). Measured: an
+# answer sheet costs pdflatex 0.4-0.7 ms and 1/12 page per quantity (a 128-128-10 net,
+# 18,355 quantities: 8-13 s, 1,526 pages; its question sheet 3-7 s, 990 pages), so
+# 20,000 quantities stay well under a minute. An exam PDF costs about 55 ms per variant
+# and run (pages and diagram; two runs): 300 variants of two_layer_relu took 27-34 s,
+# 500 (issue 7's load test) about a minute.
 MAX_QUANTITIES = 20000      # numbered quantities in one PDF (worksheet, feedback rows, exam document)
 MAX_EXAM_VARIANTS = 500     # variants in one exam PDF (more: --split, one PDF per variant)
 
