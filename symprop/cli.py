@@ -84,7 +84,7 @@ def _exam(args, out):
 
     vs, names = write_exam(load(args.problem), args.variants, args.seed, args.out, args.split,
                            args.gift, args.force, progress)
-    out.write(f"wrote {len(vs)} variants (seed {args.seed}) to {args.out}: {', '.join(names[:6])}"
+    out.write(f"wrote {len(vs)} variants (seed {args.seed}) to {printable(args.out, 200)}: {', '.join(names[:6])}"
               + (" …" if len(names) > 6 else "") + "\n")
     return 0
 
@@ -131,10 +131,10 @@ def _write_pdf(tex, path, force, out):
     except TexNotFoundError as exc:
         tex_path = os.path.splitext(path)[0] + ".tex"
         write_atomic(tex_path, tex, force=force)
-        print(f"symprop: error: {exc}; wrote {tex_path} instead", file=sys.stderr)
+        print(f"symprop: error: {exc}; wrote {printable(tex_path, 200)} instead", file=sys.stderr)
         return 3
     write_atomic(path, pdf, force=force)
-    out.write(f"wrote {path}\n")
+    out.write(f"wrote {printable(path, 200)}\n")
     return 0
 
 
@@ -142,9 +142,15 @@ def _solve(args, out):
     from .engine import solve
     from .loader import load
 
-    solution = solve(load(args.problem))
-    if args.pdf or args.tex:
-        return _worksheet(solution, args, out)
+    problem = load(args.problem)
+    if args.pdf or args.tex:                 # a sheet too large for one PDF: refused before solving
+        from .tape import build_tape
+        from .worksheet import check_problem
+
+        tape = build_tape(problem)
+        check_problem(problem, tape)
+        return _worksheet(solve(problem, tape=tape), args, out)
+    solution = solve(problem)
     if args.format == "json":
         data = solution.to_json(args.digits)
         if args.verify:
@@ -174,7 +180,7 @@ def _worksheet(solution, args, out):
     if args.tex and not args.pdf:
         path = args.output or _default_path(args, "tex")
         write_atomic(path, tex, force=args.force)
-        out.write(f"wrote {path}\n")
+        out.write(f"wrote {printable(path, 200)}\n")
         return 0
     return _write_pdf(tex, args.output or _default_path(args, "pdf"), args.force, out)
 

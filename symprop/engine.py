@@ -157,7 +157,8 @@ def forward(tape, leaf_values, where="", source=None, symbolic=False, loss=None)
     env = _env(tape, values)
     record = LOSSES.get(loss)
     for node in tape.nodes:
-        if record is not None and record.domain and node.kind in ("loss", "sample_loss"):
+        per_sample = node.kind in ("loss", "sample_loss") and node.sample is not None
+        if record is not None and record.domain and per_sample:
             _check_domain(tape, node, values, record, where, source)
         value = _check(substitute(node.expr, env, symbolic), node.name, where, source)
         values[node.name] = value

@@ -81,7 +81,9 @@ class PrecisionError(ComputationError):
 
 
 class RenderError(SympropError, RuntimeError):
-    """pdflatex failed (or timed out); the message quotes the first error of its log."""
+    """pdflatex failed (or timed out), or a sheet is beyond the size limit of one PDF
+    (worksheet.MAX_QUANTITIES, MAX_EXAM_VARIANTS), refused before pdflatex runs; a
+    pdflatex failure quotes the first error of its log."""
 
 
 class TexNotFoundError(SympropError, EnvironmentError):

@@ -14,6 +14,7 @@ through a binary float.
 import ast
 import keyword
 import re
+import warnings
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -150,7 +151,8 @@ class _Builder:
 
     def _power(self, base, exponent_node):
         if base is sp.E:                       # e^(...) where e is Euler's number (answer files)
-            return sp.exp(self.build(exponent_node), evaluate=self.evaluate)
+            power = sp.exp(self.build(exponent_node), evaluate=self.evaluate)
+            return _bounded(power) if self.evaluate else power
         n = _integer_literal(exponent_node)
         if n is None:
             raise ExpressionError("exponents must be integer numbers (as in x**2)")
@@ -177,8 +179,26 @@ class _Builder:
             raise ExpressionError(f"{name}(...) takes {want} argument(s), got {len(node.args)}")
         args = [self.build(a) for a in node.args]
         if self.evaluate:
-            return record.elementary(args, self.conventions)
+            return _bounded(record.elementary(args, self.conventions))
         return sp.Function(name)(*args)
+
+
+def _bounded(value):
+    """A constant call (exp(10**7), exp(exp(exp(10)))) refused here when its magnitude is
+    beyond the budget: SymPy's own assumption queries on it (is it zero? real?) would
+    evaluate it with mpmath, which takes minutes, gigabytes or overflows."""
+    from . import numeric
+    from .budget import LimitError
+
+    if value.free_symbols:
+        return value
+    try:
+        numeric.check(value)
+    except LimitError as exc:
+        raise ExpressionError(exc.message) from None
+    except numeric.Invalid:
+        pass                       # log(-1) and the like: the caller words its own error
+    return value
 
 
 def _integer_literal(node):
@@ -243,7 +263,9 @@ def parse(text, names=None, *, functions=None, constants=None, evaluate=True, co
         raise ExpressionError("empty expression")
     source = text.replace("^", "**")
     try:
-        tree = ast.parse(source.strip(), mode="eval")
+        with warnings.catch_warnings():        # "\q" in a user's string: no warning on stderr
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         msg = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
         raise ExpressionError(f"cannot parse '{clip(text)}': {msg}") from None
