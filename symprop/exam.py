@@ -4,39 +4,88 @@ Writes into --out: questions.pdf and answers.pdf (one document each, a variant
 per page run; --split: one PDF per variant instead), answers.json (each
 variant's problem file and every answer under its flat name), moodle.xml (a
 cloze question per variant, one numerical field per quantity) and, with
---gift, questions.gift. Everything is built in a staging folder beside --out
-and moved in only when all of it succeeded.
+--gift, questions.gift. The PDFs are built in memory (pdflatex jobs that a
+Ctrl-C kills at once); then outputs.write_folder installs every file, all or
+nothing, and removes the files of an earlier exam in the same folder.
+
+Every file must stay valid for its reader whatever the title holds. User text
+reaches the exports only through `_text` (characters XML 1.0 forbids and other
+control characters become spaces), `_line` (one line, cut to a length) and
+`_html` (escaped; braces as entities, so a title cannot open a cloze field).
+Category paths are escaped as Moodle splits them (a "/" inside a name is
+"//", question/format.php's assemble_category_path); in GIFT, the $CATEGORY
+line is read raw (only a doubled backslash is unescaped there), names and
+question text have the GIFT specials (tilde, =, #, braces, colon, backslash)
+escaped with a backslash. Numbers are written in fixed-point notation (GIFT
+readers do not accept 5e-05).
 """
 
 import html
 import json
-import math
-import os
-import shutil
-import tempfile
+import re
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
-from .errors import OutputError
 from .latexprint import latex_short
 from .numeric import decimal
-from .outputs import MARK, is_ours
+from .outputs import MARK, check_folder, write_folder
 from .solution import value_json
 from .texnames import tex_name
 from .variants import draw, problem_toml
 
-__all__ = ["write_exam", "answers_json", "moodle_xml", "gift", "tolerance"]
+__all__ = ["write_exam", "answers_json", "moodle_xml", "gift", "tolerance", "category_name"]
+
+NAME_LIMIT = 120          # characters of the title in a Moodle category or question name
+_BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(text):
+    """User text with every control character (and whatever XML 1.0 forbids) a space."""
+    return _BAD.sub(" ", str(text))
+
+
+def _line(text, limit=None):
+    """User text on one line: whitespace runs as one space, cut to `limit` characters."""
+    text = " ".join(_text(text).split())
+    if limit is not None and len(text) > limit:
+        text = text[:limit - 1].rstrip() + "…"
+    return text
+
+
+def _html(text):
+    return html.escape(_line(text), quote=False).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def category_name(title):
+    """The Moodle category (and question-name prefix) for an exam's title."""
+    return _line(title, NAME_LIMIT) or "symprop exam"
+
+
+def _moodle_category(name):
+    """Moodle's assemble_category_path for one name: "/" doubled, a space against a
+    leading or trailing "/" (Moodle trims it when it splits the path)."""
+    name = name.replace("/", "//")
+    if name.startswith("/"):
+        name = " " + name
+    if name.endswith("/"):
+        name += " "
+    return "$course$/top/symprop/" + name
+
+
+def _fixed(text):
+    """A decimal string in fixed-point notation ("1.13e-8" -> "0.0000000113")."""
+    return format(Decimal(text), "f")
 
 
 def tolerance(value):
-    """Moodle's absolute tolerance for an exact value: half a unit in its 4th
-    significant digit (0.0005 for 0.4, 5e-10 for 1.13e-8); 0.00005 for 0."""
+    """Moodle's absolute tolerance for an exact value, in fixed-point notation: half a
+    unit in its 4th significant digit ("0.00005" for 0.4, "0.000000000005" for
+    1.13e-8, "5000" for 12345678); "0.00005" for 0."""
     d = decimal(value, 15)
-    x = abs(float(d)) if d is not None else 0.0
-    if x == 0.0:
+    if d is None or Decimal(d) == 0:
         return "0.00005"
-    exponent = math.floor(math.log10(x)) - 3
-    return f"{5 * 10.0 ** (exponent - 1):.3g}"
+    return format(Decimal(5).scaleb(Decimal(d).adjusted() - 4), "f")
 
 
 def answers_json(vs, seed):
@@ -49,7 +98,7 @@ def _problem_html(solution):
     """The exercise as HTML with LaTeX for MathJax (\\( ... \\))."""
     p = solution.problem
     math_ = lambda s: r"\(" + html.escape(s, quote=False) + r"\)"
-    parts = [f"<p><strong>{html.escape(p.title)}</strong></p>"]
+    parts = [f"<p><strong>{_html(p.title)}</strong></p>"]
     if p.is_layered:
         for l, layer in enumerate(p.network.layers, start=1):
             rows = r" \\ ".join(" & ".join(latex_short(w) for w in row) for row in layer.weights)
@@ -64,24 +113,30 @@ def _problem_html(solution):
     if p.steps:
         eta = math_(r"\eta = " + latex_short(p.learning_rate))
         parts.append(f"<p>Loss: {html.escape(p.loss)}; learning rate {eta}.</p>")
-    return "\n".join(parts)
+    return "".join(parts)
+
+
+def _fields(v):
+    """(number, name, answer, tolerance) of each quantity with a decimal, fixed-point."""
+    for number, _, name, value in v.solution.items():
+        d = decimal(value, 15)
+        if d is not None:
+            yield number, name, _fixed(d), tolerance(value)
 
 
 def moodle_xml(vs, category):
     """A Moodle XML quiz: a category, then one cloze question per variant."""
+    name = category_name(category)
     quiz = ET.Element("quiz")
     cat = ET.SubElement(quiz, "question", type="category")
-    ET.SubElement(ET.SubElement(cat, "category"), "text").text = f"$course$/top/symprop/{category}"
+    ET.SubElement(ET.SubElement(cat, "category"), "text").text = _moodle_category(name)
     for v in vs:
         q = ET.SubElement(quiz, "question", type="cloze")
-        ET.SubElement(ET.SubElement(q, "name"), "text").text = f"{category}: variant {v.number}"
+        ET.SubElement(ET.SubElement(q, "name"), "text").text = f"{name}: variant {v.number}"
         fields = []
-        for _, _, name, value in v.solution.items():
-            number = decimal(value, 15)
-            if number is None:
-                continue
-            label = r"\(" + html.escape(tex_name(name), quote=False) + r"\)"
-            fields.append(f"<p>{label} = {{1:NUMERICAL:={number}:{tolerance(value)}}}</p>")
+        for _, quantity, answer, tol in _fields(v):
+            label = r"\(" + html.escape(tex_name(quantity), quote=False) + r"\)"
+            fields.append(f"<p>{label} = {{1:NUMERICAL:={answer}:{tol}}}</p>")
         text = _problem_html(v.solution) + "\n" + "\n".join(fields)
         qt = ET.SubElement(q, "questiontext", format="html")
         ET.SubElement(qt, "text").text = text
@@ -93,41 +148,42 @@ def moodle_xml(vs, category):
             + ET.tostring(quiz, encoding="unicode") + "\n")
 
 
+_HOLDER = re.compile(r"&(?=&(?:0(?:58;|35;|61;|92;|10)|1(?:23;|25;|26;)))")
+
+
+def _break_holders(text):
+    """Moodle's GIFT importer uses '&&058;' and the like as placeholders for escaped
+    characters and turns them back into ':' even where the user wrote them: a zero-width
+    space keeps the two '&' apart (plain-text names and the category; HTML has &amp;)."""
+    return _HOLDER.sub("&\u200b", text)
+
+
 def _gift_escape(text):
     return "".join("\\" + c if c in "~=#{}:\\" else c for c in text)
 
 
 def gift(vs, category):
-    """GIFT: one numerical question per quantity of each variant."""
-    lines = [f"$CATEGORY: $course$/top/symprop/{_gift_escape(category)}", ""]
+    """GIFT: one numerical question per quantity of each variant, each on one line.
+
+    Moodle's importer unescapes nothing on the $CATEGORY line but a doubled
+    backslash (escapedchar_pre runs on it, escapedchar_post does not), so only
+    backslashes are doubled there; question names and texts have every GIFT special escaped."""
+    name = category_name(category)
+    category_line = _break_holders(_moodle_category(name)).replace("\\", "\\\\")
+    lines = [f"$CATEGORY: {category_line}", ""]
     for v in vs:
-        problem = _gift_escape(problem_toml(v.problem).replace("\n", " | "))
-        for number, _, name, value in v.solution.items():
-            d = decimal(value, 15)
-            if d is None:
-                continue
-            title = _gift_escape(f"{category} v{v.number} q{number}")
-            lines.append(f"::{title}::[markdown]{problem} || Compute {_gift_escape(name)}. "
-                         f"{{#{d}:{tolerance(value)}}}")
+        problem = _problem_html(v.solution)
+        for number, quantity, answer, tol in _fields(v):
+            title = _gift_escape(_break_holders(f"{name} v{v.number} q{number}"))
+            label = r"\(" + html.escape(tex_name(quantity), quote=False) + r"\)"
+            text = _gift_escape(f"{problem}<p>Compute {label}.</p>")
+            lines.append(f"::{title}::[html]{text}{{#{answer}:{tol}}}")
             lines.append("")
     return "\n".join(lines)
 
 
-def _check_out(out, names, force):
-    """Refuse an --out folder holding files that are not ours (unless force)."""
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise OutputError("is not a folder", source=out)
-    if not os.path.isdir(out) or force:
-        return
-    foreign = [f for f in os.listdir(out) if not is_ours(os.path.join(out, f))]
-    if foreign:
-        raise OutputError(f"holds files symprop did not write ({', '.join(sorted(foreign)[:3])}); "
-                          "use --force or another folder", source=out)
-
-
 def write_exam(problem, n, seed, out, split=False, with_gift=False, force=False, progress=None):
     """Draw `n` variants and write every exam file into `out` (see module docstring)."""
-    from .texcompile import compile_pdf
     from .worksheet import exam_latex
 
     vs = draw(problem, n, seed, progress)
@@ -142,19 +198,26 @@ def write_exam(problem, n, seed, out, split=False, with_gift=False, force=False,
         tag = f"-{group[0].number:03d}" if split else ""
         jobs[f"questions{tag}.pdf"] = exam_latex(group, seed, True)
         jobs[f"answers{tag}.pdf"] = exam_latex(group, seed, False)
-    _check_out(out, set(files) | set(jobs), force)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        pdfs = dict(zip(jobs, pool.map(compile_pdf, jobs.values())))
-    parent = os.path.dirname(os.path.abspath(out))
-    os.makedirs(parent, exist_ok=True)
-    stage = tempfile.mkdtemp(prefix=".symprop-exam-", dir=parent)
+    check_folder(out, set(files) | set(jobs), force)          # refuse before the long build
+    pdfs = compile_all(jobs)
+    names = write_folder(out, {**files, **pdfs}, force=force, group="exam")
+    return vs, names
+
+
+def compile_all(jobs, workers=2):
+    """{name: PDF bytes} for {name: LaTeX}, two pdflatex at a time. On any exception
+    (Ctrl-C, a failed build) every running pdflatex is killed, the builds not started
+    are dropped and nothing is waited for, then the exception goes on."""
+    from .texcompile import Jobs, compile_pdf
+
+    group = Jobs()
+    pool = ThreadPoolExecutor(max_workers=workers)
     try:
-        for name, data in {**files, **pdfs}.items():
-            with open(os.path.join(stage, name), "wb") as fh:
-                fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.makedirs(out, exist_ok=True)
-        for name in sorted(os.listdir(stage)):
-            os.replace(os.path.join(stage, name), os.path.join(out, name))
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    return vs, sorted({**files, **pdfs})
+        futures = {name: pool.submit(compile_pdf, tex, jobs=group) for name, tex in jobs.items()}
+        pdfs = {name: future.result() for name, future in futures.items()}
+    except BaseException:
+        group.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return pdfs

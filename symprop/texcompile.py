@@ -6,6 +6,12 @@ off and `openin_any`/`openout_any` set to `p` (no reading /etc/passwd, no
 writing beside the user's files), halts on the first error, and is killed
 with its process group at the time limit. No latexmk, so no latexmkrc runs.
 A non-zero exit is a failure even when a PDF appeared.
+
+Every running pdflatex is registered (its process group) while it runs, so a
+caller can stop builds at once: a Jobs object groups the builds of one caller
+(Jobs.cancel() kills its running pdflatex and refuses to start more), and
+kill_all() kills every build of the process. Starting and registering happen
+under one lock, so a build cannot slip in after a cancel.
 """
 
 import os
@@ -14,15 +20,55 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 
 from .errors import RenderError, TexNotFoundError
 
-__all__ = ["compile_pdf", "have_pdflatex", "TEX_PACKAGES", "TIMEOUT"]
+__all__ = ["compile_pdf", "have_pdflatex", "kill_all", "Jobs", "Cancelled", "TEX_PACKAGES",
+           "TIMEOUT"]
 
 TEX_PACKAGES = ("texlive-latex-base texlive-latex-recommended texlive-latex-extra "
                 "texlive-pictures lmodern")
 TIMEOUT = 120
 EPOCH = "1700000000"      # SOURCE_DATE_EPOCH: the same PDF bytes on every build
+
+
+_lock = threading.Lock()
+_live = set()                 # Popen objects of every running pdflatex in this process
+
+
+class Cancelled(RenderError):
+    """A build was stopped by Jobs.cancel() or kill_all()."""
+
+
+class Jobs:
+    """The builds of one caller: cancel() kills the running ones and refuses new ones."""
+
+    def __init__(self):
+        self.cancelled = False
+        self.procs = set()
+
+    def cancel(self):
+        with _lock:
+            self.cancelled = True
+            procs = list(self.procs)
+        for proc in procs:
+            _signal_group(proc)
+
+
+def kill_all():
+    """Kill every pdflatex this process is running (their process groups)."""
+    with _lock:
+        procs = list(_live)
+    for proc in procs:
+        _signal_group(proc)
+
+
+def _signal_group(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def have_pdflatex():
@@ -36,27 +82,39 @@ def _env(workdir):
     return env
 
 
-def _run(workdir, timeout):
+def _run(workdir, timeout, jobs):
     cmd = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
            "-no-shell-escape", "doc.tex"]
-    proc = subprocess.Popen(cmd, cwd=workdir, env=_env(workdir), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    with _lock:
+        if jobs is not None and jobs.cancelled:
+            raise Cancelled("pdflatex build cancelled")
+        proc = subprocess.Popen(cmd, cwd=workdir, env=_env(workdir), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        _live.add(proc)
+        if jobs is not None:
+            jobs.procs.add(proc)
     try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill(proc)
-        raise RenderError(f"pdflatex did not finish within {timeout} s (killed)") from None
-    except BaseException:              # Ctrl-C, SIGTERM: take pdflatex down with us
-        _kill(proc)
-        raise
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            raise RenderError(f"pdflatex did not finish within {timeout} s (killed)") from None
+        except BaseException:              # Ctrl-C, SIGTERM: take pdflatex down with us
+            _kill(proc)
+            raise
+    finally:
+        with _lock:
+            _live.discard(proc)
+            if jobs is not None:
+                jobs.procs.discard(proc)
+    if jobs is not None and jobs.cancelled:
+        raise Cancelled("pdflatex build cancelled")
     return proc.returncode, out.decode("utf-8", errors="replace")
 
 
 def _kill(proc):
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    _signal_group(proc)
     proc.communicate()
 
 
@@ -77,8 +135,9 @@ def _first_error(workdir, output):
     return tail[0][:200]
 
 
-def compile_pdf(tex, timeout=TIMEOUT):
-    """The PDF (bytes) of a LaTeX document (str); RenderError with the first error."""
+def compile_pdf(tex, timeout=TIMEOUT, jobs=None):
+    """The PDF (bytes) of a LaTeX document (str); RenderError with the first error.
+    `jobs` (a Jobs) lets the caller cancel the build from another thread."""
     if not have_pdflatex():
         raise TexNotFoundError(f"pdflatex not found; install the TeX packages "
                                f"(Debian/Ubuntu: apt-get install {TEX_PACKAGES}) or use --tex")
@@ -86,7 +145,7 @@ def compile_pdf(tex, timeout=TIMEOUT):
         with open(os.path.join(workdir, "doc.tex"), "w", encoding="utf-8") as fh:
             fh.write(tex)
         for _ in range(3):                       # longtable settles its widths in 2 runs
-            code, output = _run(workdir, timeout)
+            code, output = _run(workdir, timeout, jobs)
             if code != 0:
                 raise RenderError(f"pdflatex failed: {_first_error(workdir, output)}")
             if "Rerun" not in output:
