@@ -266,11 +266,23 @@ def _failures(solution, rules):
                for v in values):
             out.append("max_abs")
     if "loss_decreases" in rules and solution.final is not None:
-        went_down = sp.Rational(decimal(solution.final.loss - solution.steps[0].loss, 15)) < 0 \
-            if not solution.final.loss.is_Rational else solution.final.loss < solution.steps[0].loss
+        from .numeric import sign
+
+        before, after = solution.steps[0].loss, solution.final.loss
+        change = sp.Add(after, sp.Mul(-1, before, evaluate=False), evaluate=False)
+        went_down = after < before if after.is_Rational and before.is_Rational else sign(change) < 0
         if went_down != rules["loss_decreases"]:
             out.append("loss_decreases")
     return out
+
+
+def _identity(solution):
+    """What makes two variants the same: their exact rationals and the certified 30-digit
+    decimals of their closed forms (str() of a closed form makes SymPy order every term)."""
+    from .numeric import decimal
+
+    return tuple((name, v if v.is_Rational else decimal(v, 30))
+                 for name, v in solution.answers().items())
 
 
 _PROBE = 200      # candidates after which "none passed" is clear evidence
@@ -332,6 +344,13 @@ def draw(problem, n, seed, progress=None):
                                               "or learning rate)")
         rng = random.Random(seed)
         tape = build_tape(problem)
+        combinations = 1
+        for slots, pool in targets:
+            combinations *= len(set(pool)) ** len(slots)
+        if combinations < n:
+            raise _fail(problem, "randomize.values",
+                        f"these values allow only {combinations} different variant(s); ask for at "
+                        f"most {combinations} or widen the values")
         out, seen, tally = [], set(), _Tally(problem, n)
         while len(out) < n:
             tally.check()
@@ -353,7 +372,7 @@ def draw(problem, n, seed, progress=None):
                 tally.reject(["computable"])
                 continue
             failures = _failures(solution, rules)
-            key = tuple(sorted((name, str(v)) for name, v in solution.answers().items()))
+            key = _identity(solution)
             if not failures and key in seen:
                 failures = ["distinct"]
             if failures:
