@@ -357,8 +357,10 @@ def _folder_state(folder):
 
 
 def _plan(folder, names, force, group):
-    """Check every destination in an existing folder; (entries, names of the earlier
-    run's files to remove). Raises before anything is touched."""
+    """Check every destination in an existing folder (under its lock); (entries, names of
+    the earlier run's files to remove). Raises before anything is touched. A staging
+    folder or temporary file seen here is left over from a killed run (they exist only
+    while a run holds the lock) and counts as a file symprop did not write."""
     entries, state = _read_manifest(folder)
     _refuse_foreign_manifest(folder, state, force)
     try:
@@ -389,10 +391,16 @@ def _plan(folder, names, force, group):
 
 def check_folder(folder, names, force=False, group="exam"):
     """Raise now what write_folder would refuse (so a long build is not wasted);
-    write_folder checks again under the folder's lock."""
+    write_folder checks again when it installs the files."""
     folder = _empty(folder)
     if _folder_state(folder) is not None:
-        _plan(folder, set(names), force, group)
+        try:
+            with _locked(folder):
+                _plan(folder, set(names), force, group)
+        except OutputError:
+            raise
+        except OSError as exc:
+            raise OutputError(f"cannot read the folder: {_why(exc)}", source=folder) from None
 
 
 def write_folder(folder, files, force=False, group="exam"):

@@ -1,9 +1,16 @@
 """Exam variants: reproducible, constrained, consistent across every file written."""
 
+import errno
+import hashlib
 import json
 import os
 import shutil
+import signal
+import stat
 import subprocess
+import sys
+import threading
+import time
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
@@ -11,9 +18,12 @@ import pytest
 import sympy as sp
 
 import symprop
-from helpers import EXAMPLES
+import symprop.exam
+import symprop.outputs
+from helpers import EXAMPLES, ROOT
 from symprop.errors import OutputError, SympropError
 from symprop.exam import answers_json, moodle_xml, write_exam
+from symprop.outputs import MANIFEST
 from symprop.numeric import decimal
 from symprop.variants import draw as variants, problem_toml
 from symprop.worksheet import exam_latex
@@ -153,3 +163,242 @@ def test_load_500_variants_in_one_run(tmp_path, monkeypatch):
     assert "Variant 500 (seed 500)" in words
     assert os.listdir(private) == []
     assert len(os.listdir("/proc/self/fd")) <= fds + 2
+
+
+# --- the exam folder: never two exams mixed, all or nothing -----------------------------
+
+needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None,
+                               reason="pdflatex not installed (make test installs it)")
+
+
+@pytest.fixture
+def fake_pdfs(monkeypatch):
+    """PDFs without pdflatex (the folder logic does not care what the bytes are)."""
+    def compile_all(jobs):
+        return {name: b"%PDF-1.5 fake " + hashlib.sha256(tex.encode()).hexdigest().encode()
+                for name, tex in jobs.items()}
+
+    monkeypatch.setattr(symprop.exam, "compile_all", compile_all)
+
+
+def snapshot(folder):
+    """Every entry of a folder with its bytes (regular files) or its kind (anything else:
+    a FIFO is never opened, a link never followed)."""
+    out = {}
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        mode = os.lstat(path).st_mode
+        out[name] = open(path, "rb").read() if stat.S_ISREG(mode) else stat.S_IFMT(mode)
+    return out
+
+
+def no_staging(*folders):
+    return not [n for f in folders for n in os.listdir(f) if n.startswith(".symprop-")]
+
+
+def test_a_reused_exam_folder_holds_exactly_the_new_exam(tmp_path, fake_pdfs):
+    out = tmp_path / "exam"
+    write_exam(relu_problem(), 3, 1, str(out), split=True, with_gift=True)
+    assert "questions-003.pdf" in os.listdir(out) and "questions.gift" in os.listdir(out)
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(OutputError, match="did not write"):       # a foreign file: --force
+        write_exam(relu_problem(), 2, 2, str(out))
+    _, names = write_exam(relu_problem(), 2, 2, str(out), force=True)
+    assert names == ["answers.json", "answers.pdf", "moodle.xml", "questions.pdf"]
+    assert sorted(os.listdir(out)) == [MANIFEST] + sorted(names + ["notes.txt"])
+    assert json.loads((out / "answers.json").read_text())["seed"] == 2
+    assert (out / "notes.txt").read_text() == "mine"
+    assert set(json.loads((out / MANIFEST).read_text())["files"]) == set(names)
+    assert no_staging(out, tmp_path)
+
+
+def test_an_edited_file_of_the_last_exam_is_the_users_and_stays(tmp_path, fake_pdfs):
+    out = tmp_path / "exam"
+    write_exam(relu_problem(), 2, 1, str(out), with_gift=True)
+    (out / "questions.gift").write_text("edited by hand")
+    with pytest.raises(OutputError, match=r"did not write \(questions.gift\)"):
+        write_exam(relu_problem(), 2, 1, str(out))
+    write_exam(relu_problem(), 2, 1, str(out), force=True)
+    assert (out / "questions.gift").read_text() == "edited by hand"
+
+
+def test_a_directory_in_the_way_changes_nothing_even_with_force(tmp_path, fake_pdfs):
+    out = tmp_path / "exam"
+    write_exam(relu_problem(), 2, 1, str(out))
+    os.remove(out / "moodle.xml")
+    os.mkdir(out / "moodle.xml")
+    before = snapshot(out)
+    with pytest.raises(OutputError, match="moodle.xml.*is a directory"):
+        write_exam(relu_problem(), 3, 5, str(out), force=True)
+    assert snapshot(out) == before and no_staging(out, tmp_path)
+
+
+def test_a_failed_move_puts_back_the_previous_exam(tmp_path, fake_pdfs, monkeypatch):
+    out = tmp_path / "exam"
+    write_exam(relu_problem(), 3, 1, str(out), split=True, with_gift=True)
+    before = snapshot(out)
+    real, calls = symprop.outputs._move, []
+
+    def failing(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real(src, dst)
+
+    monkeypatch.setattr(symprop.outputs, "_move", failing)
+    with pytest.raises(OutputError, match="Input/output error; nothing was changed") as info:
+        write_exam(relu_problem(), 2, 9, str(out))
+    assert str(out) in str(info.value)
+    assert snapshot(out) == before and no_staging(out, tmp_path)
+    calls.clear()
+    monkeypatch.setattr(symprop.outputs, "_move", lambda src, dst: (calls.append(dst), real(src, dst)))
+    write_exam(relu_problem(), 2, 9, str(out))              # and the next run goes through
+    assert calls[-1].endswith(MANIFEST)
+
+
+def test_a_full_disk_while_staging_changes_nothing(tmp_path, fake_pdfs, monkeypatch):
+    out = tmp_path / "exam"
+    write_exam(relu_problem(), 2, 1, str(out))
+    before = snapshot(out)
+    real, count = symprop.outputs._write_all, []
+
+    def full(fd, data):
+        count.append(1)
+        if len(count) == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(fd, data)
+
+    monkeypatch.setattr(symprop.outputs, "_write_all", full)
+    with pytest.raises(OutputError, match="No space left on device"):
+        write_exam(relu_problem(), 3, 2, str(out))
+    assert snapshot(out) == before and no_staging(out, tmp_path)
+    count.clear()
+    with pytest.raises(OutputError, match="No space left on device"):   # a new folder: not made
+        write_exam(relu_problem(), 3, 2, str(tmp_path / "new" / "exam"))
+    assert sorted(os.listdir(tmp_path)) == ["exam"]
+
+
+def cli(args, capsys):
+    from symprop.cli import main
+
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("where", ["dangling", "under_a_file", "sysfs", "fifo"])
+def test_unusable_out_folders_are_one_line_naming_the_path(tmp_path, fake_pdfs, capsys, where):
+    if where == "dangling":
+        out = tmp_path / "exam"
+        os.symlink(tmp_path / "gone", out)
+    elif where == "under_a_file":
+        (tmp_path / "file.txt").write_text("a file")
+        out = tmp_path / "file.txt" / "exam"
+    elif where == "fifo":
+        out = tmp_path / "exam"
+        os.mkfifo(out)
+    else:                                   # sysfs: mkdir fails for root too
+        if not os.path.isdir("/sys/kernel"):
+            pytest.skip("no sysfs at /sys")
+        out = "/sys/symprop-test-exam/exam"
+    before = snapshot(tmp_path)
+    code, stdout, err = cli(["exam", str(EXAMPLES / "two_layer_relu.toml"), "--variants", "2",
+                             "--out", str(out)], capsys)
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and str(out) in err, err
+    assert stdout == "" and snapshot(tmp_path) == before
+    assert not os.path.lexists("/sys/symprop-test-exam")
+
+
+def test_parallel_exams_into_one_folder_leave_one_whole_exam(tmp_path, fake_pdfs):
+    out = tmp_path / "exam"
+    errors = []
+
+    def run(seed, split):
+        try:
+            write_exam(relu_problem(), 3, seed, str(out), split=split, with_gift=split)
+        except Exception as exc:            # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(seed, seed % 2 == 0)) for seed in range(1, 5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    seed = json.loads((out / "answers.json").read_text())["seed"]
+    split = seed % 2 == 0
+    want = {"answers.json", "moodle.xml"} | ({"questions.gift"} | {f"{k}-{i:03d}.pdf" for k in
+            ("questions", "answers") for i in (1, 2, 3)} if split else {"questions.pdf", "answers.pdf"})
+    assert set(os.listdir(out)) == want | {MANIFEST}
+    assert all(symprop.outputs.is_ours(out / n) for n in want)
+    assert moodle_xml(variants(relu_problem(), 3, seed), relu_problem().title) == \
+        (out / "moodle.xml").read_text()
+
+
+def _children(pid, name):
+    """(pid, process group) of the live children of `pid` called `name`, from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            text = open(f"/proc/{entry}/stat").read()
+        except OSError:
+            continue
+        comm, rest = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        state, ppid, pgrp = rest[0], int(rest[1]), int(rest[2])
+        if comm == name and state != "Z" and (pid is None or ppid == pid):
+            found.append((int(entry), pgrp))
+    return found
+
+
+def _alive_in_groups(groups):
+    alive = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                text = open(f"/proc/{entry}/stat").read()
+            except OSError:
+                continue
+            rest = text[text.rindex(")") + 2:].split()
+            if int(rest[2]) in groups and rest[0] != "Z":
+                alive.append(int(entry))
+    return alive
+
+
+@needs_tex
+def test_ctrl_c_during_exam_compilation_stops_at_once(tmp_path):
+    """SIGINT while pdflatex builds a 60-variant exam: exit 130 within 3 s, every pdflatex
+    gone, no out folder, no staging or TeX folder left (the pool used to wait ~17 s)."""
+    private = tmp_path / "tmp"
+    private.mkdir()
+    out = tmp_path / "exam"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(private))
+    proc = subprocess.Popen([sys.executable, "-m", "symprop", "exam", str(EXAMPLES / "two_layer_relu.toml"),
+                             "--variants", "60", "--out", str(out)], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 180
+        running = []
+        while not running:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "pdflatex never started"
+            running = _children(proc.pid, "pdflatex")
+            time.sleep(0.05)
+        time.sleep(0.5)                                    # both builds well under way
+        groups = {g for _, g in running} | {g for _, g in _children(proc.pid, "pdflatex")}
+        start = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        elapsed = time.monotonic() - start
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    assert err.decode().strip().splitlines()[-1] == "symprop: interrupted"
+    assert elapsed < 3, f"took {elapsed:.1f} s to stop"
+    assert _alive_in_groups(groups) == []
+    assert sorted(os.listdir(tmp_path)) == ["tmp"]          # no out folder, no staging folder
+    assert os.listdir(private) == []                       # no TeX folder
