@@ -24,7 +24,7 @@ import html
 import json
 import re
 import xml.etree.ElementTree as ET
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from decimal import Decimal
 
 from .latexprint import latex_short
@@ -214,6 +214,8 @@ def compile_all(jobs, workers=2):
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
         futures = {name: pool.submit(compile_pdf, tex, jobs=group) for name, tex in jobs.items()}
+        for future in as_completed(futures.values()):       # the first failure stops all
+            future.result()
         pdfs = {name: future.result() for name, future in futures.items()}
     except BaseException:
         group.cancel()

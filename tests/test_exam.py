@@ -402,3 +402,22 @@ def test_ctrl_c_during_exam_compilation_stops_at_once(tmp_path):
     assert _alive_in_groups(groups) == []
     assert sorted(os.listdir(tmp_path)) == ["tmp"]          # no out folder, no staging folder
     assert os.listdir(private) == []                       # no TeX folder
+
+
+@needs_tex
+def test_a_failed_build_stops_the_other_builds_at_once():
+    """One document fails at once, the other would loop until the 120 s time limit: the
+    exam gives up in seconds, with the first error, and no pdflatex is left running."""
+    from symprop.errors import RenderError
+    from symprop.exam import compile_all
+
+    jobs = {"loop.pdf": r"\documentclass{article}\def\x{\x}\begin{document}\x\end{document}",
+            "bad.pdf": r"\documentclass{article}\begin{document}\nosuchcommand\end{document}"}
+    start = time.monotonic()
+    with pytest.raises(RenderError, match="Undefined control sequence"):
+        compile_all(jobs)
+    assert time.monotonic() - start < 15
+    deadline = time.monotonic() + 5
+    while _children(os.getpid(), "pdflatex") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _children(os.getpid(), "pdflatex") == []
