@@ -116,7 +116,7 @@ def _feedback_pdf(report, args, out):
     from .worksheet import feedback_latex
 
     stem = os.path.splitext(os.path.basename(args.answers))[0]
-    path = args.output or os.path.join("output", f"{stem}-feedback.pdf")
+    path = args.output if args.output is not None else os.path.join("output", f"{stem}-feedback.pdf")
     return _write_pdf(feedback_latex(report), path, args.force, sys.stderr)
 
 
@@ -178,11 +178,12 @@ def _worksheet(solution, args, out):
 
     tex = to_latex(solution, questions=args.questions)
     if args.tex and not args.pdf:
-        path = args.output or _default_path(args, "tex")
+        path = args.output if args.output is not None else _default_path(args, "tex")
         write_atomic(path, tex, force=args.force)
         out.write(f"wrote {printable(path, 200)}\n")
         return 0
-    return _write_pdf(tex, args.output or _default_path(args, "pdf"), args.force, out)
+    path = args.output if args.output is not None else _default_path(args, "pdf")
+    return _write_pdf(tex, path, args.force, out)
 
 
 _cache = {}

@@ -172,8 +172,6 @@ def test_links_empty_paths_and_paths_under_a_file(tmp_path):
     assert listing(tmp_path) == ["dangling.pdf", "link.pdf", "real.pdf"]
 
 
-@pytest.mark.xfail(reason="cli.py turns -o '' into the default path (`args.output or default`); "
-                          "passes once it tests `args.output is None`")
 def test_empty_output_path_on_the_command_line(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     result = subprocess.run([sys.executable, "-m", "symprop", "solve", str(EXAMPLES / "circuit.toml"),
