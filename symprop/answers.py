@@ -14,6 +14,7 @@ from typing import Optional
 import sympy as sp
 
 from . import exprparse, numeric
+from . import budget
 from .budget import LimitError
 from .errors import AnswerFileError, ExpressionError
 from .functions import GRAPH_FUNCTIONS
@@ -50,7 +51,7 @@ def parse_answer(raw, name="answer"):
     if isinstance(raw, int) and not isinstance(raw, bool):
         return Given(name, text, sp.Integer(raw), None)
     if re.fullmatch(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?", text):
-        value = exprparse.parse_number(text)
+        value = exprparse.parse_number(text, max_exp10=budget.current().magnitude)
         exponent = Decimal(text).as_tuple().exponent
         rounded = approximate or "." in text or "e" in text.lower()
         shown = ("≈" if approximate else "") + text.replace("E", "e")

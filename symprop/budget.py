@@ -128,6 +128,8 @@ def parse_assignment(text):
     """('time', 60.0) from the command line's 'time=60'; ValueError with a message."""
     name, sep, raw = text.partition("=")
     name = name.strip()
+    if not raw.isascii():
+        raise ValueError(f"--limit {name}: write the number with the digits 0-9, got {raw.strip()!r}")
     if not sep or name not in _UNITS:
         raise ValueError(f"expected NAME=VALUE with NAME one of {', '.join(_UNITS)}, got {text!r}")
     try:

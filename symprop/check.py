@@ -272,13 +272,17 @@ def _check(solution, answers):
 
         solution = solve(solution)
     items = {name: (number, value) for number, _, name, value in solution.items()}
-    given = {}
+    given, written = {}, {}
     for raw_name, g in answers.items():
         name = _aliases(raw_name)
         if name not in items:
             known = ", ".join(list(items)[:40])
             raise AnswerFileError(f"unknown quantity '{raw_name}'; the solution has: {known}"
                                   + (", …" if len(items) > 40 else ""), key=f"answers.{raw_name}")
+        if name in given:
+            raise AnswerFileError(f"{name} is given twice, as '{written[name]}' and as '{raw_name}' "
+                                  "(dL/dz is delta)", key=f"answers.{raw_name}")
+        written[name] = raw_name
         given[name] = g if isinstance(g, Given) else parse_answer(g, name)
     defs = _Definitions(solution)
     truth = {name: value for name, (_, value) in items.items()}

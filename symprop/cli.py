@@ -16,8 +16,16 @@ from .errors import SympropError, printable
 __all__ = ["main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with echoed arguments escaped and cut short (a 5000-digit --seed)."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {printable(message, 300)}\n")
+
+
 def _parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="symprop",
         description="Exact, symbolic backpropagation, written out step by step.")
     parser.add_argument("--version", action="version", version=f"symprop {__version__}")
@@ -43,7 +51,8 @@ def _parser():
     solve.add_argument("--questions", action="store_true",
                        help="with --pdf/--tex: the question sheet (blanks, no answers)")
     solve.add_argument("-o", "--output", metavar="PATH",
-                       help="where to write the PDF or .tex (default: output/NAME[-questions].pdf)")
+                       help="where to write the output: the PDF or .tex (default: "
+                            "output/NAME[-questions].pdf), or the text/JSON (default: the terminal)")
     solve.add_argument("--force", action="store_true",
                        help="replace an existing output file that symprop did not write")
     solve.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -155,11 +164,16 @@ def _solve(args, out):
         data = solution.to_json(args.digits)
         if args.verify:
             data["verify"] = _verify_json(solution)
-        out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:
-        out.write(str(solution))
-        if args.verify:
-            out.write(_verify_text(solution))
+        text = str(solution) + (_verify_text(solution) if args.verify else "")
+    if args.output is not None:            # -o with text or JSON: the file, atomically
+        from .outputs import write_atomic
+
+        write_atomic(args.output, text, force=args.force)
+        out.write(f"wrote {printable(args.output, 200)}\n")
+    else:
+        out.write(text)
     if args.verify and not all(c.ok for c in _checks(solution)):
         return 1
     return 0
@@ -213,14 +227,14 @@ def _verify_json(solution):
             "checked": [{"name": c.name, "ok": c.ok, "identical": c.exact} for c in _checks(solution)]}
 
 
-def _hard_limits(limits):
+def _hard_limits(limits, source):
     """The command line's backstops: an address-space limit (memory) and SIGALRM a few
     seconds after the cooperative time limit, for one SymPy call that runs long."""
     import resource
     import signal
 
     def alarm(signum, frame):
-        raise budget.fail("time", "the computation ran out of time")
+        raise budget.fail("time", "the computation ran out of time", source=source)
 
     signal.signal(signal.SIGALRM, alarm)
     signal.setitimer(signal.ITIMER_REAL, limits.time + 5)
@@ -246,7 +260,7 @@ def main(argv=None, out=None, hard_limits=None):
     try:
         with budget.limits(**changes) as limits:
             if hard_limits:
-                _hard_limits(limits)
+                _hard_limits(limits, getattr(args, "problem", None))
             if args.command == "solve":
                 return _solve(args, out)
             if args.command == "check":

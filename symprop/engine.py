@@ -7,6 +7,8 @@ sum is δ = ∂L/∂a · f′(z), and at an activation a it is Σ_k W_kj δ_k: t
 recursion falls out of the sweep instead of being coded beside it.
 """
 
+import functools
+
 import sympy as sp
 from sympy.core.relational import Relational
 from sympy.functions.elementary.piecewise import ExprCondPair
@@ -109,22 +111,29 @@ def _check(value, name, where, source):
     budget.tick(source)
     at = f" {where}" if where else ""
     if value.is_Rational:
-        digits = max(abs(value.p).bit_length(), value.q.bit_length()) / 3.3219
-        budget.check("exact_digits", digits, f"{name}{at} has {digits:,.0f} exact digits",
-                     source=source, key=name)
+        limit = budget.current().exact_digits
+        bound = _power_of_ten(limit)
+        if abs(value.p) >= bound or value.q >= bound:
+            raise budget.fail("exact_digits", f"more than {limit:,} exact digits{at}",
+                              source=source, key=name)
         return value
     try:
         numeric.check(value)
         numeric.decimal(value)
     except numeric.Invalid as exc:
         reason = {"not a real number": "is not a real number"}.get(str(exc), "is not finite")
-        raise ComputationError(f"{name} {reason}{at} ({exc})".replace(" ()", ""),
-                               source=source, key=name) from None
+        detail = "" if str(exc) in reason else f" ({exc})"
+        raise ComputationError(f"{name} {reason}{at}{detail}", source=source, key=name) from None
     except (PrecisionError, budget.LimitError) as exc:
         if where and exc.key is None:
             exc.message = f"{where}: {exc.message}"
         raise exc.at(source=source, key=name) from None
     return value
+
+
+@functools.lru_cache(maxsize=8)
+def _power_of_ten(n):
+    return 10 ** n
 
 
 def _check_domain(tape, node, values, loss, where, source):

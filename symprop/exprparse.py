@@ -12,6 +12,7 @@ through a binary float.
 """
 
 import ast
+import builtins
 import keyword
 import re
 import warnings
@@ -35,7 +36,7 @@ MAX_NAME = 32
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 # Names SymPy would read as something else (E, I, N, S, O, Q, pi, beta, ...):
 # refused as symbols so that an exported exact value reads back unchanged.
-_SYMPY_NAMES = frozenset(dir(sp))
+_SYMPY_NAMES = frozenset(dir(sp)) | frozenset(dir(builtins))   # sympify reads "sum" as Python's
 # Words people mean as numbers: "inf" as a value must not become a symbol named inf.
 _NUMBER_WORDS = frozenset({"inf", "infinity", "nan"})     # in any case; and "e" itself
 
@@ -68,8 +69,11 @@ def clip(text, n=40):
     return text if len(text) <= n else text[:n] + "…"
 
 
-def parse_number(text):
-    """Exact Rational from a decimal literal's text ('0.15' → 3/20, '1e-3' → 1/1000)."""
+def parse_number(text, max_exp10=MAX_EXP10):
+    """Exact Rational from a decimal literal's text ('0.15' → 3/20, '1e-3' → 1/1000).
+
+    Problem files keep literals within 1e±60; an answer may be as small or large
+    as anything symprop prints (3.67e-348), up to the budget's magnitude."""
     if not text.isascii():
         raise ExpressionError(f"'{clip(text)}' is not a number: write numbers with the digits 0-9")
     if len(text) > MAX_LITERAL:
@@ -80,8 +84,8 @@ def parse_number(text):
         raise ExpressionError(f"'{clip(text)}' is not a number") from None
     if not d.is_finite():
         raise ExpressionError(f"non-finite number '{text}'")
-    if abs(d.adjusted()) > MAX_EXP10:
-        raise ExpressionError(f"number '{text}' is too large or too small (limit 1e±{MAX_EXP10})")
+    if abs(d.adjusted()) > max_exp10:
+        raise ExpressionError(f"number '{clip(text)}' is too large or too small (limit 1e±{max_exp10})")
     f = Fraction(d)
     return sp.Rational(f.numerator, f.denominator)
 

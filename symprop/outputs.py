@@ -285,6 +285,8 @@ def is_ours(path):
 def write_atomic(path, data, force=False):
     """Write bytes or text to `path`; refuse to replace a file symprop did not write."""
     path = _empty(path)
+    if path.endswith(os.sep) or (os.altsep and path.endswith(os.altsep)):
+        raise OutputError("names a folder (it ends with '/'); give a file name", source=path)
     full = os.path.abspath(path)
     folder, name = os.path.split(full)
     if name == MANIFEST:

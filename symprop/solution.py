@@ -65,12 +65,49 @@ def exact_string(expr):
     when the closed form is too large to print (it nests the whole network after
     an update step: as a tree it grows exponentially with the steps).
 
-    order='none' prints SymPy's canonical argument order as it is: the default
-    ordering would evaluate every numeric term.
-    """
+    Printed by `_exact`, not sympy.sstr: SymPy's printer drops the parentheses of a
+    reciprocal in a denominator of an unevaluated product (−y/a with a = 1/(1 + e^−z)
+    came out '-1*y/1/(1 + exp(-z))', which reads back as −y·a/1), and it would
+    order (so evaluate) every term of a closed form."""
     if not expr.is_Rational and tree_size(expr, MAX_EXACT_NODES + 1) > MAX_EXACT_NODES:
         return None
-    return sp.sstr(expr, order="none")
+    return _exact(expr, 0)
+
+
+# precedence of the context a subexpression is printed in
+_TOP, _TERM, _FACTOR, _TIGHT = 0, 1, 2, 3
+
+
+def _wrap(text, needed):
+    return f"({text})" if needed else text
+
+
+def _exact(e, where):
+    """e as text that sympify reads back to the same number, parenthesised for `where`."""
+    if e.is_Rational:
+        return _wrap(str(e), where >= _FACTOR and (e.q != 1 or e < 0))
+    if e.is_Add:
+        parts = [_exact(a, _TERM) for a in e.args]
+        text = parts[0] + "".join(f" - {p[1:]}" if p.startswith("-") else f" + {p}"
+                                  for p in parts[1:])
+        return _wrap(text, where >= _FACTOR)
+    if e.is_Mul:
+        args = list(e.args)
+        sign = ""
+        if args[0] == -1 and len(args) > 1:
+            sign, args = "-", args[1:]
+        over = [a.base for a in args if a.is_Pow and a.exp == -1]
+        factors = [a for a in args if not (a.is_Pow and a.exp == -1)]
+        text = "*".join(_exact(a, _FACTOR) for a in factors) or "1"
+        text = sign + text + "".join("/" + _exact(b, _TIGHT) for b in over)
+        return _wrap(text, where >= _TIGHT or (sign and where >= _FACTOR))
+    if e.is_Pow:
+        if e.exp == -1:
+            return _wrap("1/" + _exact(e.base, _TIGHT), where >= _TIGHT)
+        return _wrap(f"{_exact(e.base, _TIGHT)}**{_exact(e.exp, _TIGHT)}", where >= _TIGHT)
+    if e.args and isinstance(e, sp.Function):
+        return f"{type(e).__name__}({', '.join(_exact(a, _TOP) for a in e.args)})"
+    return sp.sstr(e)
 
 
 def value_json(expr, digits=15):

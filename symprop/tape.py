@@ -274,7 +274,8 @@ class _Builder:
                 if s.name in self.symbols and s.name != leaf.name:
                     raise ProblemFileError(
                         f"the symbol '{s.name}' in the value of '{leaf.name}' is also the name of "
-                        "a node or input; use another symbol name", source=self.problem.source,
+                        "a quantity of this problem (a node, an input, the target or the loss); "
+                        "use another symbol name", source=self.problem.source,
                         key=leaf.name)
 
 

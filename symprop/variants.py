@@ -232,14 +232,29 @@ def _shown(v):
 
 
 def _relu_inputs(solution):
-    """Pre-activation values of every ReLU-like unit in the first step."""
+    """The argument's value of every ReLU-like application in the first step: a layered
+    unit's z, and in a graph every relu(...) wherever it sits in an expression
+    (relu(w*x), relu(relu(x)) + 1), evaluated from the step's values."""
+    from .engine import substitute
+    from .functions import GRAPH_FUNCTIONS
+
     tape, step = solution.tape, solution.steps[0]
+    conv = solution.problem.conventions
+    values = {n: l.value for n, l in tape.leaves.items()}
+    values.update(step.params)
+    values.update(step.values)
+    env = {tape.symbols[n]: v for n, v in values.items()}
+
+    def elementary(e):               # the display's written functions as SymPy functions
+        return e.replace(lambda x: type(x).__name__ in GRAPH_FUNCTIONS and not x.is_Symbol,
+                         lambda x: GRAPH_FUNCTIONS[type(x).__name__].elementary(list(x.args), conv))
+
     out = []
     for node in tape.nodes:
-        kind = type(node.display).__name__
-        if kind in ("relu", "leaky_relu"):
-            (inp, _), = node.partials
-            out.append(step.values.get(inp, tape.leaves.get(inp) and tape.leaves[inp].value))
+        for sub in sp.preorder_traversal(node.display):
+            if type(sub).__name__ in ("relu", "leaky_relu"):
+                arg = sub.args[0]
+                out.append(env[arg] if arg in env else substitute(elementary(arg), env))
     return out
 
 

@@ -127,3 +127,8 @@ def test_the_fast_path_keeps_the_magnitude_limit_too(tmp_path):
     for engine in ("auto", "sympy"):
         with pytest.raises(budget.LimitError, match="magnitude"):
             symprop.gradients(symprop.load(problem), engine=engine)
+
+
+def test_limit_values_use_ascii_digits():
+    with pytest.raises(ValueError, match="digits 0-9"):
+        budget.parse_assignment("time=٥")

@@ -179,3 +179,16 @@ def test_feedback_sheet_marks_every_answer(tmp_path):
         pdf.write_bytes(compile_pdf(tex))
         words = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         assert "0.49261497" in words and "follows from your values" in words
+
+
+def test_answers_as_small_as_the_values_symprop_prints():
+    """σ(−800) ≈ 3.668e-348: an answer of 3.67e-348 is read (problem literals stay
+    within 1e±60) and marked rounded."""
+    import symprop
+
+    problem = symprop.loads('loss = "none"\nsteps = 0\n[data]\nx = 1\n[graph]\n'
+                            'a = "sigmoid(-800*x)"\noutput = "a"\n')
+    report = symprop.check(symprop.solve(problem), {"a": "3.67e-348"})
+    assert [r.verdict for r in report.results] == ["rounded"]
+    report = symprop.check(symprop.solve(problem), {"a": "3.65e-348"})
+    assert [r.verdict for r in report.results] == ["wrong"]

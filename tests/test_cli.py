@@ -106,3 +106,39 @@ def test_json_output_and_verify():
 def test_verify_text_reports_every_gradient():
     out = run("solve", str(EXAMPLES / "relu_2_3_1.toml"), "--verify").stdout
     assert "13 of 13 gradients agree." in out
+
+
+def test_output_option_writes_text_and_json_and_refuses_folder_paths(tmp_path):
+    """-o with the text or JSON output writes the file (it was silently ignored);
+    '' and a path ending in '/' are refused before anything is written."""
+    result = run("solve", str(EXAMPLES / "skip_connection.toml"), "--format", "json", "-o",
+                 str(tmp_path / "s.json"))
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "s.json").read_text())["answers"]["z2"]["exact"] == "3/8"
+    for bad, words in [("", "empty"), (str(tmp_path / "sub") + "/", "ends with '/'")]:
+        for extra in ([], ["--pdf"], ["--tex"]):
+            result = run("solve", str(EXAMPLES / "circuit.toml"), *extra, "-o", bad, cwd=tmp_path)
+            assert result.returncode == 2 and words in result.stderr, (extra, result.stderr)
+            assert result.stderr.count("\n") == 1
+    assert sorted(os.listdir(tmp_path)) == [".symprop.json", "s.json"]
+
+
+def test_long_arguments_are_cut_in_usage_errors():
+    result = run("solve", str(EXAMPLES / "circuit.toml"), "--digits", "9" * 5000)
+    assert result.returncode == 2 and len(result.stderr) < 1200 and "…" in result.stderr
+
+
+def test_graph_exam_with_relu_of_an_expression(tmp_path):
+    """relu(w*x) and relu(relu(w*x)) inside expressions: the kink and dead-unit
+    constraints evaluate the argument (a ValueError traceback before)."""
+    from symprop.variants import draw
+
+    import symprop
+
+    for expr in ("relu(w*x)", "relu(relu(w*x)) + 1", "leaky_relu(w*x - 1)"):
+        spec = {"loss": "half_sse", "learning_rate": "1/2", "data": {"x": 1, "y": 3},
+                "params": {"w": "1"}, "graph": {"h": expr, "output": "h"},
+                "randomize": {"values": {"w": {"choices": ["-1", "2", "3"]}},
+                              "constraints": {"dead_relu": "none"}}}
+        vs = draw(symprop.Problem.from_dict(spec), 2, 1)
+        assert sorted(str(v.problem.params[0][1]) for v in vs) == ["2", "3"]     # w = -1 is dead
