@@ -13,6 +13,8 @@ to raise it.
     precision        32768  bits of working precision when certifying decimals
     tape           1000000  terms of the network's local derivatives
                             (a dense layer costs units·inputs, softmax units³)
+    symbolic        100000  nodes of one symbolic value, as a tree (symbolic
+                            weights nest the whole network after an update)
     candidates         400  exam candidates drawn per requested variant
     time               600  seconds of wall time for one command or call
     memory            4096  MiB of memory (enforced by the command line only)
@@ -41,6 +43,7 @@ class Limits:
     exact_digits: int = 4000
     precision: int = 1 << 15
     tape: int = 1_000_000
+    symbolic: int = 100_000
     candidates: int = 400
     time: float = 600.0
     memory: int = 4096
@@ -48,7 +51,7 @@ class Limits:
 
 DEFAULTS = Limits()
 _UNITS = {"magnitude": "values up to 10^±{}", "exact_digits": "{} digits",
-          "precision": "{} bits", "tape": "{} terms", "candidates": "{} candidates per variant",
+          "precision": "{} bits", "tape": "{} terms", "symbolic": "{} nodes", "candidates": "{} candidates per variant",
           "time": "{} s", "memory": "{} MiB"}
 
 _LIMITS = contextvars.ContextVar("symprop_limits", default=DEFAULTS)

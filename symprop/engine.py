@@ -119,6 +119,11 @@ def _check(value, name, where, source):
         return value
     try:
         numeric.check(value)
+        if numeric.is_symbolic(value):
+            limit = budget.current().symbolic
+            if numeric.tree_size(value, limit + 1) > limit:
+                raise budget.fail("symbolic", f"a symbolic value of more than {limit:,} nodes{at}")
+            return value
         numeric.decimal(value)
     except numeric.Invalid as exc:
         reason = {"not a real number": "is not a real number"}.get(str(exc), "is not finite")
