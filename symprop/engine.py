@@ -106,8 +106,10 @@ def _env(tape, values):
 
 
 def _check(value, name, where, source):
-    """Refuse non-finite, complex, too large or runaway exact values, naming the
-    quantity; certify a closed form's decimals now, while its name is known."""
+    """Refuse non-finite, complex, too large or runaway exact values (and symbolic
+    values beyond the budget), naming the quantity. Decimals are certified where they
+    are printed: certifying every intermediate here would run SymPy's equals(0) on
+    each closed form that is exactly 0 by cancellation."""
     budget.tick(source)
     at = f" {where}" if where else ""
     if value.is_Rational:
@@ -122,9 +124,7 @@ def _check(value, name, where, source):
         if numeric.is_symbolic(value):
             limit = budget.current().symbolic
             if numeric.tree_size(value, limit + 1) > limit:
-                raise budget.fail("symbolic", f"a symbolic value of more than {limit:,} nodes{at}")
-            return value
-        numeric.decimal(value)
+                raise budget.fail("symbolic", f"a symbolic value of more than {limit:,} nodes")
     except numeric.Invalid as exc:
         reason = {"not a real number": "is not a real number"}.get(str(exc), "is not finite")
         detail = "" if str(exc) in reason else f" ({exc})"
