@@ -29,6 +29,7 @@ __all__ = ["decimal", "format_rational", "sign", "check", "is_symbolic", "tree_s
 DIGITS = 15           # significant digits in JSON
 START_BITS = 160     # the working precision raises from here up to budget.current().precision
 _LOG2_10 = 3.321928094887362
+_LN10 = 2.302585092994046
 _CACHE_LIMIT = 200_000
 
 
@@ -49,12 +50,14 @@ class _TooLarge(Exception):
     exp(exp(exp(exp(10)))) would take minutes and gigabytes to evaluate, and
     printing its decimal would need an integer of millions of digits."""
 
-    def __init__(self, exponent10):
+    def __init__(self, exponent10=None):
         super().__init__(exponent10)
-        self.exponent10 = exponent10
+        self.exponent10 = exponent10          # None: mpmath overflowed before we could tell
 
     def error(self):
         e = self.exponent10                   # a float, or a Fraction too big for one
+        if e is None:
+            return budget.fail("magnitude", "a value too large for mpmath arises")
         sign = "-" if e < 0 else ""
         size = abs(e)
         if size < 10**15:
@@ -102,7 +105,7 @@ class _Intervals:
         self.ctx.prec = bits
         self.memo = {}
         self.max_exp2 = int(magnitude * _LOG2_10) + 1     # largest |binary exponent| allowed
-        self.max_exp_arg = magnitude * 2.302585092994046  # largest |x| in exp(x)
+        self.max_exp_arg = magnitude * _LN10              # largest |x| in exp(x)
 
     def __call__(self, root):
         value = _postorder(root, self.memo, self._eval)
@@ -131,7 +134,7 @@ class _Intervals:
         except (_Undecided, Invalid, _Symbolic, _TooLarge) as exc:
             return exc
         except (OverflowError, MemoryError):
-            return _TooLarge(Fraction(10) ** 400)
+            return _TooLarge()
 
     def _bounded(self, x):
         """x, unless an end lies beyond the magnitude limit."""
@@ -147,7 +150,7 @@ class _Intervals:
         or too small: mpmath takes minutes on exp(10**7) and gigabytes on exp(10**16)."""
         for end in self.ends(x):
             if abs(end) > self.max_exp_arg:
-                raise _TooLarge(end / Fraction(2.302585092994046))
+                raise _TooLarge(end / Fraction(_LN10))
         return self.ctx.exp(x)
 
     def _node(self, e):

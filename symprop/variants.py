@@ -231,39 +231,39 @@ def _shown(v):
     return str(v)[:40]
 
 
-def _relu_inputs(solution):
-    """The argument's value of every ReLU-like application in the first step: a layered
-    unit's z, and in a graph every relu(...) wherever it sits in an expression
-    (relu(w*x), relu(relu(x)) + 1), evaluated from the step's values."""
-    from .engine import substitute
+def _relu_arguments(tape, conv):
+    """The argument of every ReLU-like application on the tape, in elementary form: a
+    layered unit's z, and in a graph every relu(...) wherever it sits in an expression
+    (relu(w*x), relu(relu(x)) + 1). Found once per exam, evaluated per candidate."""
     from .functions import GRAPH_FUNCTIONS
-
-    tape, step = solution.tape, solution.steps[0]
-    conv = solution.problem.conventions
-    values = {n: l.value for n, l in tape.leaves.items()}
-    values.update(step.params)
-    values.update(step.values)
-    env = {tape.symbols[n]: v for n, v in values.items()}
 
     def elementary(e):               # the display's written functions as SymPy functions
         return e.replace(lambda x: type(x).__name__ in GRAPH_FUNCTIONS and not x.is_Symbol,
                          lambda x: GRAPH_FUNCTIONS[type(x).__name__].elementary(list(x.args), conv))
 
-    out = []
-    for node in tape.nodes:
-        for sub in sp.preorder_traversal(node.display):
-            if type(sub).__name__ in ("relu", "leaky_relu"):
-                arg = sub.args[0]
-                out.append(env[arg] if arg in env else substitute(elementary(arg), env))
-    return out
+    return [elementary(sub.args[0]) for node in tape.nodes
+            for sub in sp.preorder_traversal(node.display)
+            if type(sub).__name__ in ("relu", "leaky_relu")]
 
 
-def _failures(solution, rules):
+def _relu_inputs(solution, arguments):
+    """The values of `arguments` (see _relu_arguments) in the first step."""
+    from .engine import substitute
+
+    tape, step = solution.tape, solution.steps[0]
+    values = {n: l.value for n, l in tape.leaves.items()}
+    values.update(step.params)
+    values.update(step.values)
+    env = {tape.symbols[n]: v for n, v in values.items()}
+    return [env[arg] if arg in env else substitute(arg, env) for arg in arguments]
+
+
+def _failures(solution, rules, relu_arguments):
     """Every constraint a candidate breaks (each tested alone), in a fixed order."""
     from .numeric import decimal
 
     out = []
-    z = [v for v in _relu_inputs(solution) if v is not None]
+    z = [v for v in _relu_inputs(solution, relu_arguments) if v is not None]
     dead = [v for v in z if v.is_Rational and v <= 0]
     if not rules.get("allow_kinks", False) and any(v == 0 for v in z):
         out.append("allow_kinks")
@@ -359,6 +359,7 @@ def draw(problem, n, seed, progress=None):
                                               "or learning rate)")
         rng = random.Random(seed)
         tape = build_tape(problem)
+        relu_arguments = _relu_arguments(tape, problem.conventions)
         combinations = 1
         for slots, pool in targets:
             combinations *= len(set(pool)) ** len(slots)
@@ -386,7 +387,7 @@ def draw(problem, n, seed, progress=None):
             except SympropError:
                 tally.reject(["computable"])
                 continue
-            failures = _failures(solution, rules)
+            failures = _failures(solution, rules, relu_arguments)
             key = _identity(solution)
             if not failures and key in seen:
                 failures = ["distinct"]
