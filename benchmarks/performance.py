@@ -238,12 +238,12 @@ def mlp(depth, width=8):
 
 
 def target_4():
-    print("\n## Target 4: symbolic mode, every weight a symbol (symprop.derive)\n")
+    print("\n## Target 4: symbolic mode, every weight a symbol (symprop.core.derive)\n")
     print("| network | depth | parameters | time (s) | size (tree nodes) | size / depth "
           "| re-expanded first gradient (tree nodes) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    from symprop.numeric import tree_size
-    from symprop.tape import _TEMPLATES
+    from symprop.core.numeric import tree_size
+    from symprop.core.tape import _TEMPLATES
     for name, make, depths in (("scalar chain, sigmoid", chain, (1, 2, 5, 10)),
                                ("width-8 MLP, sigmoid", mlp, (1, 2, 3, 4))):
         for d in depths:
@@ -263,8 +263,8 @@ def target_4():
 
 def target_5(args):
     print("\n## Target 5: worksheets and exams\n")
-    from symprop.exam import write_exam
-    from symprop.worksheet import to_latex
+    from symprop.exam.exports import write_exam
+    from symprop.render.worksheet import to_latex
     root = os.path.join(os.path.dirname(__file__), "..", "examples")
     print("| job | seconds | target |")
     print("|---|---:|---|")

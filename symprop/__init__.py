@@ -6,18 +6,18 @@
     solution.to_json()
 """
 
-from .answers import load_answers, loads_answers
+from .checker.answers import load_answers, loads_answers
 from .budget import LimitError, limits
-from .check import Report, check
-from .engine import solve
-from .derive import Derivation, derive
-from .grads import Gradients, gradients
+from .checker.check import Report, check
+from .core.engine import solve
+from .core.derive import Derivation, derive
+from .fast.gradients import Gradients, gradients
 from .errors import (AnswerFileError, ComputationError, ExpressionError, OutputError, PrecisionError,
                      ProblemFileError, RenderError, SympropError, TexNotFoundError)
-from .loader import load, loads
-from .problem import Problem
-from .solution import Solution
-from .variants import variants
+from .model.loader import load, loads
+from .model.problem import Problem
+from .core.solution import Solution
+from .exam.variants import variants
 
 __all__ = [
     "load", "loads", "solve", "gradients", "Gradients", "derive", "Derivation", "Problem", "Solution", "check", "Report", "load_answers", "variants",

@@ -83,8 +83,8 @@ def _parser():
 
 
 def _exam(args, out):
-    from .exam import write_exam
-    from .loader import load
+    from .exam.exports import write_exam
+    from .model.loader import load
 
     def progress(k, n):
         if sys.stderr.isatty():
@@ -99,10 +99,10 @@ def _exam(args, out):
 
 
 def _check(args, out):
-    from .answers import load_answers
-    from .check import check
-    from .engine import solve
-    from .loader import load
+    from .checker.answers import load_answers
+    from .checker.check import check
+    from .core.engine import solve
+    from .model.loader import load
 
     solution = solve(load(args.problem))
     answers = load_answers(args.answers)
@@ -122,7 +122,7 @@ def _check(args, out):
 
 
 def _feedback_pdf(report, args, out):
-    from .worksheet import feedback_latex
+    from .render.worksheet import feedback_latex
 
     stem = os.path.splitext(os.path.basename(args.answers))[0]
     path = args.output if args.output is not None else os.path.join("output", f"{stem}-feedback.pdf")
@@ -132,8 +132,8 @@ def _feedback_pdf(report, args, out):
 def _write_pdf(tex, path, force, out):
     """Compile and write a PDF; without TeX, write the .tex, say so, return 3."""
     from .errors import TexNotFoundError
-    from .outputs import write_atomic
-    from .texcompile import compile_pdf
+    from .output.files import write_atomic
+    from .output.texcompile import compile_pdf
 
     try:
         pdf = compile_pdf(tex)
@@ -148,13 +148,13 @@ def _write_pdf(tex, path, force, out):
 
 
 def _solve(args, out):
-    from .engine import solve
-    from .loader import load
+    from .core.engine import solve
+    from .model.loader import load
 
     problem = load(args.problem)
     if args.pdf or args.tex:                 # a sheet too large for one PDF: refused before solving
-        from .tape import build_tape
-        from .worksheet import check_problem
+        from .core.tape import build_tape
+        from .render.worksheet import check_problem
 
         tape = build_tape(problem)
         check_problem(problem, tape)
@@ -168,7 +168,7 @@ def _solve(args, out):
     else:
         text = str(solution) + (_verify_text(solution) if args.verify else "")
     if args.output is not None:            # -o with text or JSON: the file, atomically
-        from .outputs import write_atomic
+        from .output.files import write_atomic
 
         write_atomic(args.output, text, force=args.force)
         out.write(f"wrote {printable(args.output, 200)}\n")
@@ -187,8 +187,8 @@ def _default_path(args, ext):
 
 def _worksheet(solution, args, out):
     """--pdf / --tex: write the worksheet; without TeX, write the .tex and say so."""
-    from .outputs import write_atomic
-    from .worksheet import to_latex
+    from .output.files import write_atomic
+    from .render.worksheet import to_latex
 
     tex = to_latex(solution, questions=args.questions)
     if args.tex and not args.pdf:
@@ -204,7 +204,7 @@ _cache = {}
 
 
 def _checks(solution):
-    from .verify import verify
+    from .core.verify import verify
 
     if id(solution) not in _cache:
         _cache[id(solution)] = verify(solution)

@@ -12,9 +12,9 @@ import pytest
 import symprop
 from helpers import EXAMPLES
 from oracle import forward, num
-from symprop.check import check
+from symprop.checker.check import check
 from symprop.errors import AnswerFileError
-from symprop.answers import load_answers
+from symprop.checker.answers import load_answers
 
 
 def solved(name):
@@ -165,7 +165,7 @@ def test_feedback_sheet_marks_every_answer(tmp_path):
     import shutil
     import subprocess
 
-    from symprop.worksheet import feedback_latex
+    from symprop.render.worksheet import feedback_latex
 
     report = check(solved("two_layer_sigmoid.toml"),
                    load_answers(EXAMPLES / "answers" / "two_layer_sigmoid.toml"))
@@ -173,7 +173,7 @@ def test_feedback_sheet_marks_every_answer(tmp_path):
     assert tex.count(r"\checkmark") == 2 and tex.count(r"$\times$ wrong") == 4
     assert "already-updated weights" in tex
     if shutil.which("pdflatex") and shutil.which("pdftotext"):
-        from symprop.texcompile import compile_pdf
+        from symprop.output.texcompile import compile_pdf
 
         pdf = tmp_path / "f.pdf"
         pdf.write_bytes(compile_pdf(tex))

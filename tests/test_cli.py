@@ -131,7 +131,7 @@ def test_long_arguments_are_cut_in_usage_errors():
 def test_graph_exam_with_relu_of_an_expression(tmp_path):
     """relu(w*x) and relu(relu(w*x)) inside expressions: the kink and dead-unit
     constraints evaluate the argument (a ValueError traceback before)."""
-    from symprop.variants import draw
+    from symprop.exam.variants import draw
 
     import symprop
 

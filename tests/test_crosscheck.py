@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 import symprop
 from oracle import fd_grad, num
-from symprop.numeric import decimal
-from symprop.verify import verify
+from symprop.core.numeric import decimal
+from symprop.core.verify import verify
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

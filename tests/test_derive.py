@@ -1,4 +1,4 @@
-"""symprop.derive: the adjoint equations, substituted back, equal sympy.diff of the composed loss,
+"""symprop.core.derive: the adjoint equations, substituted back, equal sympy.diff of the composed loss,
 and their size grows linearly with depth (the δ symbols are not re-expanded)."""
 
 import random
@@ -7,8 +7,8 @@ import pytest
 import sympy as sp
 
 import symprop
-from symprop.tape import build_tape
-from symprop.verify import composed_loss
+from symprop.core.tape import build_tape
+from symprop.core.verify import composed_loss
 
 
 def chain(depth, act="sigmoid"):

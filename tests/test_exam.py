@@ -18,15 +18,15 @@ import pytest
 import sympy as sp
 
 import symprop
-import symprop.exam
-import symprop.outputs
+import symprop.exam.exports
+import symprop.output.files
 from helpers import EXAMPLES, ROOT
 from symprop.errors import OutputError, SympropError
-from symprop.exam import answers_json, moodle_xml, write_exam
-from symprop.outputs import MANIFEST
-from symprop.numeric import decimal
-from symprop.variants import draw as variants, problem_toml
-from symprop.worksheet import exam_latex
+from symprop.exam.exports import answers_json, moodle_xml, write_exam
+from symprop.output.files import MANIFEST
+from symprop.core.numeric import decimal
+from symprop.exam.variants import draw as variants, problem_toml
+from symprop.render.worksheet import exam_latex
 
 
 def relu_problem():
@@ -178,7 +178,7 @@ def fake_pdfs(monkeypatch):
         return {name: b"%PDF-1.5 fake " + hashlib.sha256(tex.encode()).hexdigest().encode()
                 for name, tex in jobs.items()}
 
-    monkeypatch.setattr(symprop.exam, "compile_all", compile_all)
+    monkeypatch.setattr(symprop.exam.exports, "compile_all", compile_all)
 
 
 def snapshot(folder):
@@ -237,7 +237,7 @@ def test_a_failed_move_puts_back_the_previous_exam(tmp_path, fake_pdfs, monkeypa
     out = tmp_path / "exam"
     write_exam(relu_problem(), 3, 1, str(out), split=True, with_gift=True)
     before = snapshot(out)
-    real, calls = symprop.outputs._move, []
+    real, calls = symprop.output.files._move, []
 
     def failing(src, dst):
         calls.append(dst)
@@ -245,13 +245,13 @@ def test_a_failed_move_puts_back_the_previous_exam(tmp_path, fake_pdfs, monkeypa
             raise OSError(errno.EIO, os.strerror(errno.EIO))
         real(src, dst)
 
-    monkeypatch.setattr(symprop.outputs, "_move", failing)
+    monkeypatch.setattr(symprop.output.files, "_move", failing)
     with pytest.raises(OutputError, match="Input/output error; nothing was changed") as info:
         write_exam(relu_problem(), 2, 9, str(out))
     assert str(out) in str(info.value)
     assert snapshot(out) == before and no_staging(out, tmp_path)
     calls.clear()
-    monkeypatch.setattr(symprop.outputs, "_move", lambda src, dst: (calls.append(dst), real(src, dst)))
+    monkeypatch.setattr(symprop.output.files, "_move", lambda src, dst: (calls.append(dst), real(src, dst)))
     write_exam(relu_problem(), 2, 9, str(out))              # and the next run goes through
     assert calls[-1].endswith(MANIFEST)
 
@@ -260,7 +260,7 @@ def test_a_full_disk_while_staging_changes_nothing(tmp_path, fake_pdfs, monkeypa
     out = tmp_path / "exam"
     write_exam(relu_problem(), 2, 1, str(out))
     before = snapshot(out)
-    real, count = symprop.outputs._write_all, []
+    real, count = symprop.output.files._write_all, []
 
     def full(fd, data):
         count.append(1)
@@ -268,7 +268,7 @@ def test_a_full_disk_while_staging_changes_nothing(tmp_path, fake_pdfs, monkeypa
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real(fd, data)
 
-    monkeypatch.setattr(symprop.outputs, "_write_all", full)
+    monkeypatch.setattr(symprop.output.files, "_write_all", full)
     with pytest.raises(OutputError, match="No space left on device"):
         write_exam(relu_problem(), 3, 2, str(out))
     assert snapshot(out) == before and no_staging(out, tmp_path)
@@ -331,7 +331,7 @@ def test_parallel_exams_into_one_folder_leave_one_whole_exam(tmp_path, fake_pdfs
     want = {"answers.json", "moodle.xml"} | ({"questions.gift"} | {f"{k}-{i:03d}.pdf" for k in
             ("questions", "answers") for i in (1, 2, 3)} if split else {"questions.pdf", "answers.pdf"})
     assert set(os.listdir(out)) == want | {MANIFEST}
-    assert all(symprop.outputs.is_ours(out / n) for n in want)
+    assert all(symprop.output.files.is_ours(out / n) for n in want)
     assert moodle_xml(variants(relu_problem(), 3, seed), relu_problem().title) == \
         (out / "moodle.xml").read_text()
 
@@ -409,7 +409,7 @@ def test_a_failed_build_stops_the_other_builds_at_once():
     """One document fails at once, the other would loop until the 120 s time limit: the
     exam gives up in seconds, with the first error, and no pdflatex is left running."""
     from symprop.errors import RenderError
-    from symprop.exam import compile_all
+    from symprop.exam.exports import compile_all
 
     jobs = {"loop.pdf": r"\documentclass{article}\def\x{\x}\begin{document}\x\end{document}",
             "bad.pdf": r"\documentclass{article}\begin{document}\nosuchcommand\end{document}"}

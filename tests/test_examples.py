@@ -166,7 +166,7 @@ def test_circuit_cs231n():
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.name)
 def test_verify_passes_on_every_example(path):
     """The δ recursion equals sympy.diff of the fully composed loss for every gradient."""
-    from symprop.verify import verify
+    from symprop.core.verify import verify
 
     checks = verify(symprop.solve(symprop.load(path)))
     assert checks and all(c.ok for c in checks), [c.name for c in checks if not c.ok]

@@ -27,8 +27,8 @@ import tomli_w
 
 import symprop
 from helpers import EXAMPLES, ROOT
-from symprop.exam import answers_json, gift, moodle_xml, tolerance
-from symprop.variants import draw, problem_toml
+from symprop.exam.exports import answers_json, gift, moodle_xml, tolerance
+from symprop.exam.variants import draw, problem_toml
 
 HOSTILE = [
     "ESC \x1b[31mred\x1b[0m and C0 \x00\x01\x02\x03\x04\x05\x06\x07\x08 end",
@@ -88,16 +88,16 @@ def sigmoid_problem(title="Two-layer sigmoid network"):
 
 def quantities(v):
     return [(name, value) for _, _, name, value in v.solution.items()
-            if symprop.numeric.decimal(value, 15) is not None]
+            if symprop.core.numeric.decimal(value, 15) is not None]
 
 
 def reference(exact):
     """The exact value as a Fraction: itself for a rational, else 40 certified digits
-    (symprop.numeric.decimal, checked against evalf in test_numeric; evalf itself is
+    (symprop.core.numeric.decimal, checked against evalf in test_numeric; evalf itself is
     exponential on the nested closed forms after an update step)."""
     if exact.is_Rational:
         return Fraction(int(exact.p), int(exact.q))
-    return Fraction(Decimal(symprop.numeric.decimal(exact, 40)))
+    return Fraction(Decimal(symprop.core.numeric.decimal(exact, 40)))
 
 
 def close_to(text, exact):
@@ -290,7 +290,7 @@ def check_answers_json(vs, seed):
             if exact.is_Rational:
                 assert back == exact, name
             else:                        # the same closed form, maybe regrouped by sympify
-                assert symprop.numeric.decimal(back, 30) == symprop.numeric.decimal(exact, 30), name
+                assert symprop.core.numeric.decimal(back, 30) == symprop.core.numeric.decimal(exact, 30), name
 
 
 def test_answers_json_problems_read_back_exactly(hostile):

@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 
 from symprop.errors import ExpressionError
-from symprop.exprparse import check_name, parse
+from symprop.model.exprparse import check_name, parse
 
 x, w = sp.symbols("x w", real=True)
 NAMES = {"x": x, "w": w}

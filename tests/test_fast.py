@@ -1,4 +1,4 @@
-"""The fast path (symprop.fast) returns exactly what the SymPy engine returns.
+"""The fast path (symprop.fast.kernel) returns exactly what the SymPy engine returns.
 
 Random layered networks, drawn by the same strategy as the PyTorch cross-check
 plus the options the fast path handles on its own (several steps, frozen biases,
@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symprop
-from symprop import fast
+from symprop.fast import kernel as fast
 from test_crosscheck import layered
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

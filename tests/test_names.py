@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symprop
-from symprop.numeric import decimal
+from symprop.core.numeric import decimal
 
 VALUES = st.sampled_from(["0", "1/2", "-1/2", "1", "-1", "3/10", "2", "-3/2"])
 OPS = ["{a}*{b}", "{a} + {b}", "{a} - {b}", "relu({a})", "sigmoid({a})", "{a}*{a}", "tanh({b})",
@@ -167,7 +167,7 @@ def test_with_loss_none_y_is_an_ordinary_input():
 
 def test_a_second_definition_of_a_flat_name_is_refused_by_the_tape():
     """The tape's own guard, under the reader's: two quantities never share a symbol."""
-    from symprop.tape import _Builder
+    from symprop.core.tape import _Builder
 
     builder = _Builder(symprop.Problem.from_dict(GRAPH))
     builder.leaf("w", "param", sp.Integer(1))

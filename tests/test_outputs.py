@@ -16,8 +16,8 @@ import pytest
 
 from helpers import EXAMPLES, ROOT
 from symprop.errors import OutputError
-from symprop.outputs import MANIFEST, MARK, is_ours, write_atomic
-import symprop.outputs as outputs
+from symprop.output.files import MANIFEST, MARK, is_ours, write_atomic
+import symprop.output.files as outputs
 
 
 def listing(folder):
@@ -205,7 +205,7 @@ def test_parallel_writers_lose_no_record(tmp_path):
     """Eight processes write five files each into one folder at the same time: every
     file is recorded (the manifest is updated under a lock, never read-modify-written
     blind)."""
-    script = ("import sys; from symprop.outputs import write_atomic\n"
+    script = ("import sys; from symprop.output.files import write_atomic\n"
               "for i in range(5):\n"
               "    write_atomic(f'{sys.argv[1]}/f{sys.argv[2]}-{i}.txt', f'{sys.argv[2]}/{i}' * 1000)\n")
     env = dict(os.environ, PYTHONPATH=str(ROOT))

@@ -4,7 +4,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symprop
-from symprop.verify import verify
+from symprop.core.verify import verify
 
 VALUES = st.sampled_from(["0", "1/2", "-1/2", "1", "-1", "3/10", "-7/10", "2", "1/3"])
 ACTS = st.sampled_from(["identity", "relu", "leaky_relu", "sigmoid", "tanh", "softplus"])

@@ -3,8 +3,8 @@
 import pytest
 import sympy as sp
 
-from symprop.functions import ACTIVATIONS, Conventions
-from symprop.losses import LOSSES
+from symprop.model.functions import ACTIVATIONS, Conventions
+from symprop.model.losses import LOSSES
 
 z = sp.Symbol("z", real=True)
 

@@ -17,11 +17,11 @@ import sympy as sp
 
 import symprop
 from helpers import EXAMPLES
-from symprop import worksheet
+from symprop.render import worksheet
 from symprop.errors import RenderError
-from symprop.latexprint import MATRIX_COLS, MATRIX_ROWS, MAX_TERMS, MAX_TEX_LINE, matrix, wrap_lines
-from symprop.numeric import decimal
-from symprop.worksheet import exam_latex, feedback_latex, items, to_latex
+from symprop.render.latexprint import MATRIX_COLS, MATRIX_ROWS, MAX_TERMS, MAX_TEX_LINE, matrix, wrap_lines
+from symprop.core.numeric import decimal
+from symprop.render.worksheet import exam_latex, feedback_latex, items, to_latex
 
 needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None or shutil.which("pdftotext") is None,
                                reason="pdflatex/pdftotext not installed (make test installs them)")
@@ -149,7 +149,7 @@ def test_examples_are_shown_in_full(path, monkeypatch):
 # -- limits -------------------------------------------------------------------------------
 
 def test_a_sheet_beyond_the_quantity_limit_is_refused_before_any_latex():
-    from symprop.tape import build_tape
+    from symprop.core.tape import build_tape
 
     problem = symprop.loads(net_toml([128, 160, 1], acts=["relu", "identity"], steps=0))
     n = 21_446
@@ -165,7 +165,8 @@ def test_a_sheet_beyond_the_quantity_limit_is_refused_before_any_latex():
 
 
 def test_the_cli_says_which_limit_before_running_pdflatex(tmp_path, monkeypatch, capsys):
-    from symprop import cli, texcompile
+    from symprop import cli
+    from symprop.output import texcompile
 
     monkeypatch.setattr(worksheet, "MAX_QUANTITIES", 10)
     monkeypatch.setattr(texcompile, "compile_pdf", lambda *a, **k: pytest.fail("pdflatex ran"))
@@ -177,7 +178,7 @@ def test_the_cli_says_which_limit_before_running_pdflatex(tmp_path, monkeypatch,
 
 
 def test_exam_pdf_limits_name_the_limit_and_suggest_split(monkeypatch):
-    from symprop.variants import draw
+    from symprop.exam.variants import draw
 
     vs = draw(symprop.load(EXAMPLES / "two_layer_relu.toml"), 3, 1)
     monkeypatch.setattr(worksheet, "MAX_EXAM_VARIANTS", 2)
@@ -193,7 +194,7 @@ def test_exam_pdf_limits_name_the_limit_and_suggest_split(monkeypatch):
 # -- PDFs ---------------------------------------------------------------------------------
 
 def pdf_text(tex, tmp_path, name):
-    from symprop.texcompile import compile_pdf
+    from symprop.output.texcompile import compile_pdf
 
     pdf = tmp_path / f"{name}.pdf"
     pdf.write_bytes(compile_pdf(tex))
@@ -233,9 +234,9 @@ def test_answer_and_question_sheets_build(name, tmp_path):
 
 @needs_tex
 def test_feedback_and_exam_sheets_build_for_a_wide_net(tmp_path):
-    from symprop.answers import load_answers
-    from symprop.check import check
-    from symprop.variants import draw
+    from symprop.checker.answers import load_answers
+    from symprop.checker.check import check
+    from symprop.exam.variants import draw
 
     s = solved([20, 20, 3], steps=0)
     answers = tmp_path / "a.toml"
@@ -257,7 +258,7 @@ def test_tanh_hidden_layer_squares_its_activation_without_a_double_superscript()
 
 @pytest.mark.parametrize("source", ["examples", "generated"])
 def test_quantities_are_counted_from_the_tape_before_solving(source):
-    from symprop.tape import build_tape
+    from symprop.core.tape import build_tape
 
     if source == "examples":
         problems = [symprop.load(p) for p in sorted(EXAMPLES.glob("*.toml"))]

@@ -10,9 +10,9 @@ import pytest
 import symprop
 from helpers import EXAMPLES, ROOT
 from symprop.errors import OutputError, RenderError
-from symprop.outputs import write_atomic
-from symprop.texcompile import compile_pdf
-from symprop.worksheet import items, to_latex
+from symprop.output.files import write_atomic
+from symprop.output.texcompile import compile_pdf
+from symprop.render.worksheet import items, to_latex
 
 needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None or shutil.which("pdftotext") is None,
                                reason="pdflatex/pdftotext not installed (make test installs them)")

@@ -21,13 +21,14 @@ from typing import Optional
 
 import sympy as sp
 
-from . import budget, naming
+from .. import budget
+from ..model import naming
 from .answers import Given, parse_answer
-from .engine import add, mul, substitute
-from .errors import AnswerFileError
-from .functions import ACTIVATIONS, Conventions
-from .numeric import decimal
-from .solution import value_json
+from ..core.engine import add, mul, substitute
+from ..errors import AnswerFileError
+from ..model.functions import ACTIVATIONS, Conventions
+from ..core.numeric import decimal
+from ..core.solution import value_json
 
 __all__ = ["check", "Report", "Result", "MISTAKES"]
 
@@ -87,7 +88,7 @@ class Report:
         }
 
     def __str__(self):
-        from .printing import short_value
+        from ..render.printing import short_value
 
         rows = [("No.", "quantity", "yours", "correct", "verdict")]
         for r in self.results:
@@ -265,10 +266,10 @@ def check(solution, answers):
 
 
 def _check(solution, answers):
-    from .solution import Solution
+    from ..core.solution import Solution
 
     if not isinstance(solution, Solution):
-        from .engine import solve
+        from ..core.engine import solve
 
         solution = solve(solution)
     items = {name: (number, value) for number, _, name, value in solution.items()}

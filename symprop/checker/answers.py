@@ -13,11 +13,12 @@ from typing import Optional
 
 import sympy as sp
 
-from . import exprparse, numeric
-from . import budget
-from .budget import LimitError
-from .errors import AnswerFileError, ExpressionError
-from .functions import GRAPH_FUNCTIONS
+from ..model import exprparse
+from ..core import numeric
+from .. import budget
+from ..budget import LimitError
+from ..errors import AnswerFileError, ExpressionError
+from ..model.functions import GRAPH_FUNCTIONS
 
 __all__ = ["Given", "parse_answer", "load_answers", "loads_answers"]
 
@@ -71,7 +72,7 @@ def parse_answer(raw, name="answer"):
 
 def loads_answers(text, source=None):
     """{name: Given} from TOML text with an [answers] table."""
-    from .loader import parse_toml
+    from ..model.loader import parse_toml
 
     data = parse_toml(text, source=source, error=AnswerFileError)
     table = data.get("answers")
@@ -94,7 +95,7 @@ def loads_answers(text, source=None):
 def load_answers(path):
     """{name: Given} from an answer file; the same size, binary and encoding checks
     as a problem file."""
-    from .loader import read_text
+    from ..model.loader import read_text
 
     text = read_text(path, error=AnswerFileError, what="an answer file")
     return loads_answers(text, source=str(path))

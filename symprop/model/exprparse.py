@@ -21,7 +21,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from .errors import ExpressionError
+from ..errors import ExpressionError
 
 __all__ = ["parse", "parse_number", "check_name", "MAX_CHARS", "MAX_NODES", "MAX_POWER"]
 
@@ -191,8 +191,8 @@ def _bounded(value):
     """A constant call (exp(10**7), exp(exp(exp(10)))) refused here when its magnitude is
     beyond the budget: SymPy's own assumption queries on it (is it zero? real?) would
     evaluate it with mpmath, which takes minutes, gigabytes or overflows."""
-    from . import numeric
-    from .budget import LimitError
+    from ..core import numeric
+    from ..budget import LimitError
 
     if value.free_symbols:
         return value

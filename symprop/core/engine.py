@@ -14,9 +14,11 @@ from sympy.core.relational import Relational
 from sympy.functions.elementary.piecewise import ExprCondPair
 from sympy.logic.boolalg import BooleanAtom
 
-from . import budget, naming, numeric
-from .errors import ComputationError, PrecisionError
-from .losses import LOSSES
+from .. import budget
+from ..model import naming
+from . import numeric
+from ..errors import ComputationError, PrecisionError
+from ..model.losses import LOSSES
 from .solution import Adjoint, Forward, Solution, Step, Term
 from .tape import build_tape, with_values
 

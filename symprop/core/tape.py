@@ -12,10 +12,11 @@ from typing import Optional
 
 import sympy as sp
 
-from . import budget, exprparse, naming
-from .errors import ExpressionError, ProblemFileError
-from .functions import ACTIVATIONS, GRAPH_FUNCTIONS
-from .losses import LOSSES
+from .. import budget
+from ..model import exprparse, naming
+from ..errors import ExpressionError, ProblemFileError
+from ..model.functions import ACTIVATIONS, GRAPH_FUNCTIONS
+from ..model.losses import LOSSES
 
 __all__ = ["Leaf", "Node", "Tape", "build_tape"]
 

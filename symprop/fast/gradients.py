@@ -14,7 +14,10 @@ from fractions import Fraction
 
 import sympy as sp
 
-from . import budget, fast, naming, numeric
+from .. import budget
+from . import kernel as fast
+from ..model import naming
+from ..core import numeric
 
 __all__ = ["gradients", "Gradients", "GradientStep"]
 
@@ -152,7 +155,7 @@ def _fraction(x):
 # -- from the SymPy engine ----------------------------------------------------
 
 def _from_solution(problem, digits):
-    from .engine import solve
+    from ..core.engine import solve
     solution = solve(problem)
 
     def conv(v):

@@ -20,8 +20,8 @@ import mpmath
 import sympy as sp
 from mpmath.ctx_iv import MPIntervalContext
 
-from . import budget
-from .errors import PrecisionError
+from .. import budget
+from ..errors import PrecisionError
 
 __all__ = ["decimal", "format_rational", "sign", "check", "is_symbolic", "tree_size",
            "Invalid", "DIGITS"]

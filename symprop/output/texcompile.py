@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 import threading
 
-from .errors import RenderError, TexNotFoundError
+from ..errors import RenderError, TexNotFoundError
 
 __all__ = ["compile_pdf", "have_pdflatex", "kill_all", "Jobs", "Cancelled", "TEX_PACKAGES",
            "TIMEOUT"]

@@ -16,11 +16,11 @@ from fractions import Fraction
 
 import sympy as sp
 
-from . import budget
-from .engine import solve
-from .errors import ProblemFileError, SympropError
-from .problem import Problem, to_value
-from .tape import build_tape
+from .. import budget
+from ..core.engine import solve
+from ..errors import ProblemFileError, SympropError
+from ..model.problem import Problem, to_value
+from ..core.tape import build_tape
 
 __all__ = ["variants", "draw", "Variant", "problem_toml"]
 _CONSTRAINTS = {"dead_relu", "max_denominator", "max_abs", "loss_decreases", "allow_kinks"}
@@ -235,7 +235,7 @@ def _relu_arguments(tape, conv):
     """The argument of every ReLU-like application on the tape, in elementary form: a
     layered unit's z, and in a graph every relu(...) wherever it sits in an expression
     (relu(w*x), relu(relu(x)) + 1). Found once per exam, evaluated per candidate."""
-    from .functions import GRAPH_FUNCTIONS
+    from ..model.functions import GRAPH_FUNCTIONS
 
     def elementary(e):               # the display's written functions as SymPy functions
         return e.replace(lambda x: type(x).__name__ in GRAPH_FUNCTIONS and not x.is_Symbol,
@@ -248,7 +248,7 @@ def _relu_arguments(tape, conv):
 
 def _relu_inputs(solution, arguments):
     """The values of `arguments` (see _relu_arguments) in the first step."""
-    from .engine import substitute
+    from ..core.engine import substitute
 
     tape, step = solution.tape, solution.steps[0]
     values = {n: l.value for n, l in tape.leaves.items()}
@@ -260,7 +260,7 @@ def _relu_inputs(solution, arguments):
 
 def _failures(solution, rules, relu_arguments):
     """Every constraint a candidate breaks (each tested alone), in a fixed order."""
-    from .numeric import decimal
+    from ..core.numeric import decimal
 
     out = []
     z = [v for v in _relu_inputs(solution, relu_arguments) if v is not None]
@@ -281,7 +281,7 @@ def _failures(solution, rules, relu_arguments):
                for v in values):
             out.append("max_abs")
     if "loss_decreases" in rules and solution.final is not None:
-        from .numeric import sign
+        from ..core.numeric import sign
 
         before, after = solution.steps[0].loss, solution.final.loss
         change = sp.Add(after, sp.Mul(-1, before, evaluate=False), evaluate=False)
@@ -294,7 +294,7 @@ def _failures(solution, rules, relu_arguments):
 def _identity(solution):
     """What makes two variants the same: their exact rationals and the certified 30-digit
     decimals of their closed forms (str() of a closed form makes SymPy order every term)."""
-    from .numeric import decimal
+    from ..core.numeric import decimal
 
     return tuple((name, v if v.is_Rational else decimal(v, 30))
                  for name, v in solution.answers().items())
@@ -351,7 +351,7 @@ def draw(problem, n, seed, progress=None):
     with budget.session():
         targets = _targets(problem)
         rules = _constraints(problem)
-        from .engine import is_symbolic
+        from ..core.engine import is_symbolic
 
         if is_symbolic(problem):
             raise _fail(problem, "randomize", "exam variants need numbers: this problem has a "

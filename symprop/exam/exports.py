@@ -27,11 +27,11 @@ import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from decimal import Decimal
 
-from .latexprint import latex_short
-from .numeric import decimal
-from .outputs import MARK, check_folder, write_folder
-from .solution import value_json
-from .texnames import tex_name
+from ..render.latexprint import latex_short
+from ..core.numeric import decimal
+from ..output.files import MARK, check_folder, write_folder
+from ..core.solution import value_json
+from ..render.texnames import tex_name
 from .variants import draw, problem_toml
 
 __all__ = ["write_exam", "answers_json", "moodle_xml", "gift", "tolerance", "category_name"]
@@ -184,7 +184,7 @@ def gift(vs, category):
 
 def write_exam(problem, n, seed, out, split=False, with_gift=False, force=False, progress=None):
     """Draw `n` variants and write every exam file into `out` (see module docstring)."""
-    from .worksheet import exam_latex
+    from ..render.worksheet import exam_latex
 
     vs = draw(problem, n, seed, progress)
     category = problem.title
@@ -208,7 +208,7 @@ def compile_all(jobs, workers=2):
     """{name: PDF bytes} for {name: LaTeX}, two pdflatex at a time. On any exception
     (Ctrl-C, a failed build) every running pdflatex is killed, the builds not started
     are dropped and nothing is waited for, then the exception goes on."""
-    from .texcompile import Jobs, compile_pdf
+    from ..output.texcompile import Jobs, compile_pdf
 
     group = Jobs()
     pool = ThreadPoolExecutor(max_workers=workers)

@@ -15,7 +15,7 @@ from typing import Optional
 import sympy as sp
 
 from . import exprparse, naming
-from .errors import ExpressionError, ProblemFileError
+from ..errors import ExpressionError, ProblemFileError
 from .functions import ACTIVATIONS, GRAPH_FUNCTIONS, Conventions
 from .losses import LOSSES
 

@@ -29,7 +29,7 @@ from fractions import Fraction
 import flint
 from flint import arb, arb_mat, fmpq, fmpz, fmpz_mat
 
-from . import naming
+from ..model import naming
 
 __all__ = ["run", "prepare", "Run", "Unsupported", "RATIONAL_ACTIVATIONS"]
 
@@ -446,7 +446,7 @@ class Run:
 def _setup(problem):
     if not problem.is_layered:
         raise Unsupported("the fast path covers layered networks; graphs use the SymPy engine")
-    from .engine import is_symbolic
+    from ..core.engine import is_symbolic
     if is_symbolic(problem):
         raise Unsupported("symbolic values use the SymPy engine")
     params = []

@@ -9,7 +9,7 @@ import os
 import tomllib
 from decimal import Decimal
 
-from .errors import ProblemFileError
+from ..errors import ProblemFileError
 from .problem import Problem
 
 __all__ = ["load", "loads", "read_text", "parse_toml", "MAX_FILE_BYTES"]

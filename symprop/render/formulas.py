@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .functions import ACTIVATIONS
-from .losses import LOSSES
+from ..model.functions import ACTIVATIONS
+from ..model.losses import LOSSES
 
 __all__ = ["Formula", "layered_formulas", "graph_formulas"]
 

@@ -5,12 +5,12 @@ formula with the numbers put in, and the result (exact, then decimal).
 """
 
 
-from . import naming
-from .engine import add, mul
-from .errors import printable
+from ..model import naming
+from ..core.engine import add, mul
+from ..errors import printable
 from .formulas import graph_formulas, layered_formulas
-from .losses import LOSSES
-from .numeric import decimal, is_symbolic
+from ..model.losses import LOSSES
+from ..core.numeric import decimal, is_symbolic
 from .printing import TextPrinter, short_value, text, value_text
 
 __all__ = ["render"]

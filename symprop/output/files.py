@@ -44,7 +44,7 @@ import shutil
 import stat
 import tempfile
 
-from .errors import OutputError
+from ..errors import OutputError
 
 __all__ = ["write_atomic", "write_folder", "check_folder", "is_ours", "MARK", "MANIFEST"]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .engine import is_symbolic as problem_is_symbolic, substitute
-from .errors import SympropError
+from ..errors import SympropError
 from .numeric import decimal, is_symbolic
 
 __all__ = ["verify", "composed_loss", "Check", "MAX_VERIFY_PARAMS", "VERIFY_DIGITS"]

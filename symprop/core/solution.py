@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from . import naming
+from ..model import naming
 from .numeric import decimal, tree_size
 
 __all__ = ["Term", "Adjoint", "Step", "Forward", "Solution", "value_json", "exact_string"]
@@ -196,7 +196,7 @@ class Solution:
 
     def to_json(self, digits=15):
         """The solution as a JSON-ready dict (see README: JSON output)."""
-        from .errors import PrecisionError
+        from ..errors import PrecisionError
 
         def named(name, e):
             try:
@@ -222,28 +222,28 @@ class Solution:
         return out
 
     def __str__(self):
-        from .textout import render
+        from ..render.textout import render
 
         return render(self)
 
     def to_latex(self, questions=False):
         """The worksheet's LaTeX source (answer sheet, or question sheet)."""
-        from .worksheet import to_latex
+        from ..render.worksheet import to_latex
 
         return to_latex(self, questions)
 
     def to_pdf(self, path, questions=False, force=False):
         """Compile the worksheet with pdflatex and write it to `path` (atomically)."""
-        from .outputs import write_atomic
-        from .texcompile import compile_pdf
+        from ..output.files import write_atomic
+        from ..output.texcompile import compile_pdf
 
         write_atomic(path, compile_pdf(self.to_latex(questions)), force=force)
         return path
 
     def _repr_latex_(self):
         """Jupyter: every answer, exact and decimal, as rendered math."""
-        from .latexprint import latex_value
-        from .texnames import tex_name
+        from ..render.latexprint import latex_value
+        from ..render.texnames import tex_name
 
         rows = [rf"{tex_name(n)} &{latex_value(v)}" for n, v in list(self.answers().items())[:60]]
         return r"$\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$"

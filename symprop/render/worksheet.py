@@ -11,14 +11,14 @@ the same order, so that they correspond one to one.
 
 from pylatex import Document, NoEscape, Package, Section, Subsection
 
-from . import naming
+from ..model import naming
 from .diagram import diagram
-from .errors import RenderError
+from ..errors import RenderError
 from .formulas import chain_paths, graph_formulas, layered_formulas
 from .latexprint import (MATRIX_COLS, MATRIX_ROWS, MAX_CLOSED, MAX_TERMS, SHOWN, add_terms, latex,
                          latex_short, latex_value, matrix, shown_terms, term_lines, wrap_lines)
-from .losses import LOSSES
-from .outputs import MARK
+from ..model.losses import LOSSES
+from ..output.files import MARK
 from .printing import text
 from .textout import uses_kinks
 from .texnames import escape, tex_name
@@ -388,7 +388,7 @@ def _answers(doc, solution, listing):
         doc.append(NoEscape(r"\begin{longtable}{r>{$}l<{$}>{$}p{6.5cm}<{$}>{$}l<{$}}" "\n"
                             r"\toprule No. & \text{quantity} & \text{exact} & \text{decimal} \\ \midrule" "\n"
                             r"\endhead"))
-        from .numeric import decimal, tree_size
+        from ..core.numeric import decimal, tree_size
 
         for number, _, name, value in listing:
             exact = latex(value) if tree_size(value, MAX_CLOSED) < MAX_CLOSED else r"\text{(closed form)}"
@@ -458,8 +458,8 @@ def _step_numbers(numbering, step):
 
 
 def _verdict(solution):
-    from .engine import add, mul
-    from .numeric import decimal, is_symbolic
+    from ..core.engine import add, mul
+    from ..core.numeric import decimal, is_symbolic
 
     before, after = solution.steps[0].loss, solution.final.loss
     if solution.problem.loss == "none" or is_symbolic(before) or is_symbolic(after):
@@ -545,7 +545,7 @@ def feedback_latex(report):
         doc.append(NoEscape(r"\begin{longtable}{r>{$}l<{$}>{$}l<{$}>{$}l<{$}l}" "\n"
                             r"\toprule No. & \text{quantity} & \text{yours} & \text{correct} & \\ \midrule"
                             "\n" r"\endhead"))
-        from .numeric import decimal
+        from ..core.numeric import decimal
 
         for r in report.results:
             yours = escape(r.given.text).replace("≈", r"\approx ")
