@@ -51,6 +51,9 @@ class Function:
     derivative_text: str = ""
     activation: bool = True
     graph: bool = True
+    relu_like: bool = False   # its derivative at 0 follows the problem's relu_derivative_at_zero
+    rational: bool = False    # rational arguments give a rational value (exact fast path)
+    mistakes: tuple = ()      # keys of checker.MISTAKES that only this function invites
 
 
 def _relu(args, conv):
@@ -82,22 +85,26 @@ def _softplus(args, conv):
 
 _RECORDS = [
     Function("identity", (1, 1), lambda args, conv: args[0], "id", r"\operatorname{id}",
-             lambda z, a, conv: sp.Integer(1), "1", graph=False),
+             lambda z, a, conv: sp.Integer(1), "1", graph=False, rational=True),
     Function("relu", (1, 1), _relu, "relu", r"\operatorname{ReLU}", _relu_prime,
-             "1 if z > 0, else 0"),
-    Function("leaky_relu", (1, 2), _leaky, "leaky_relu", r"\operatorname{LeakyReLU}", _leaky_prime,
-             "1 if z > 0, else the slope"),
+             "1 if z > 0, else 0", relu_like=True, rational=True, mistakes=("relu_convention",)),
+    Function("leaky_relu", (1, 2), _leaky, "leaky_relu", r"\operatorname{LReLU}", _leaky_prime,
+             "1 if z > 0, else the slope", relu_like=True, rational=True, mistakes=("relu_convention",)),
     Function("sigmoid", (1, 1), _sigmoid, "sigmoid", r"\sigma",
-             lambda z, a, conv: a * (1 - a), "a(1 - a)"),
+             lambda z, a, conv: a * (1 - a), "a(1 - a)",
+             mistakes=("sigma_from_z", "sigma_not_derivative")),
     Function("tanh", (1, 1), lambda args, conv: sp.tanh(args[0]), "tanh", r"\tanh",
              lambda z, a, conv: 1 - a**2, "1 - a^2"),
     Function("softplus", (1, 1), _softplus, "softplus", r"\operatorname{softplus}",
              lambda z, a, conv: 1 / (1 + sp.exp(-z)), "sigmoid(z)"),
     Function("exp", (1, 1), lambda args, conv: sp.exp(args[0]), "exp", r"\exp", activation=False),
-    Function("log", (1, 1), lambda args, conv: sp.log(args[0]), "log", r"\log", activation=False),
-    Function("abs", (1, 1), lambda args, conv: sp.Abs(args[0]), "abs", "", activation=False),
-    Function("max", (2, 2), lambda args, conv: sp.Max(*args), "max", r"\max", activation=False),
-    Function("min", (2, 2), lambda args, conv: sp.Min(*args), "min", r"\min", activation=False),
+    Function("log", (1, 1), lambda args, conv: sp.log(args[0]), "log", r"\ln", activation=False),
+    Function("abs", (1, 1), lambda args, conv: sp.Abs(args[0]), "abs", "", activation=False,
+             rational=True),
+    Function("max", (2, 2), lambda args, conv: sp.Max(*args), "max", r"\max", activation=False,
+             rational=True),
+    Function("min", (2, 2), lambda args, conv: sp.Min(*args), "min", r"\min", activation=False,
+             rational=True),
     # softmax is a layer-wide activation; the tape builds it unit by unit.
     Function("softmax", (0, 0), None, "softmax", r"\operatorname{softmax}", None,
              "a_j(δ_jk − a_k)", graph=False),
