@@ -24,7 +24,7 @@ import sympy as sp
 from .. import budget
 from ..model import naming
 from .answers import Given, parse_answer
-from ..core.engine import add, mul, substitute
+from ..core.arith import add, mul, substitute
 from ..errors import AnswerFileError
 from ..model.functions import ACTIVATIONS, Conventions
 from ..core.numeric import decimal

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .engine import is_symbolic as problem_is_symbolic, substitute
+from .arith import is_symbolic as problem_is_symbolic, substitute
 from ..errors import SympropError
 from .numeric import decimal, is_symbolic
 

@@ -248,7 +248,7 @@ def _relu_arguments(tape, conv):
 
 def _relu_inputs(solution, arguments):
     """The values of `arguments` (see _relu_arguments) in the first step."""
-    from ..core.engine import substitute
+    from ..core.arith import substitute
 
     tape, step = solution.tape, solution.steps[0]
     values = {n: l.value for n, l in tape.leaves.items()}
@@ -351,7 +351,7 @@ def draw(problem, n, seed, progress=None):
     with budget.session():
         targets = _targets(problem)
         rules = _constraints(problem)
-        from ..core.engine import is_symbolic
+        from ..core.arith import is_symbolic
 
         if is_symbolic(problem):
             raise _fail(problem, "randomize", "exam variants need numbers: this problem has a "
