@@ -8,6 +8,7 @@ import re
 
 __all__ = [
     "printable",
+    "did_you_mean",
     "SympropError",
     "ProblemFileError",
     "ExpressionError",
@@ -33,6 +34,20 @@ def printable(text, limit=None, *, newlines=False):
     if limit is not None and len(text) > limit:
         text = text[:limit] + "…"
     return text
+
+
+def did_you_mean(word, choices, *, ignore_case=False):
+    """" (did you mean 'x'?)" naming the choice closest to `word` (difflib), or "" when
+    none is close. ignore_case: `word` in lower case, if it is a choice, is the one meant
+    ("ReLU" → 'relu'). The one place the hint of every "unknown ..." message is built."""
+    import difflib
+
+    word = str(word)
+    if ignore_case and word.lower() in choices:
+        close = [word.lower()]
+    else:
+        close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 class SympropError(Exception):

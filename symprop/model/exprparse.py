@@ -21,7 +21,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from ..errors import ExpressionError
+from ..errors import ExpressionError, did_you_mean
 
 __all__ = ["parse", "parse_number", "check_name", "MAX_CHARS", "MAX_NODES", "MAX_POWER"]
 
@@ -237,11 +237,7 @@ def _describe(node):
 
 
 def _unknown_name(name, known, what="name"):
-    import difflib
-
-    hint = difflib.get_close_matches(name, known, n=1)
-    extra = f" (did you mean '{hint[0]}'?)" if hint else ""
-    return ExpressionError(f"unknown {what} '{clip(name)}'{extra}")
+    return ExpressionError(f"unknown {what} '{clip(name)}'{did_you_mean(name, known)}")
 
 
 def parse(text, names=None, *, functions=None, constants=None, evaluate=True, conventions=None):

@@ -15,7 +15,7 @@ from typing import Optional
 import sympy as sp
 
 from . import exprparse, naming
-from ..errors import ExpressionError, ProblemFileError
+from ..errors import ExpressionError, ProblemFileError, did_you_mean
 from .functions import ACTIVATIONS, GRAPH_FUNCTIONS, Conventions
 from .losses import LOSSES
 
@@ -219,10 +219,7 @@ class _Reader:
         """One of `allowed`, of the same type too: 1.0 and true are not the 1 of index_base."""
         raw = self.data.get(key, default)
         if not any(raw == a and type(raw) is type(a) for a in allowed):
-            import difflib
-
-            close = difflib.get_close_matches(str(raw), [str(a) for a in allowed], n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close and isinstance(raw, str) else ""
+            hint = did_you_mean(raw, [str(a) for a in allowed]) if isinstance(raw, str) else ""
             shown = ", ".join(str(a) if isinstance(a, str) else _toml_repr(a) for a in allowed)
             got = f"'{_short(raw)}'" if isinstance(raw, str) else _short(_toml_repr(raw))
             if any(raw == a for a in allowed) and not isinstance(raw, bool):
@@ -242,10 +239,7 @@ class _Reader:
             raise self.fail(None, "empty problem: expected [[layers]] or [graph], [data] and a loss")
         unknown = sorted(set(d) - _TOP_KEYS)
         if unknown:
-            import difflib
-
-            close = difflib.get_close_matches(unknown[0], sorted(_TOP_KEYS), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = did_you_mean(unknown[0], sorted(_TOP_KEYS))
             raise self.fail(unknown[0], f"unknown key{hint}; known keys: {', '.join(sorted(_TOP_KEYS))}")
         if ("layers" in d) == ("graph" in d):
             raise self.fail(None, "give exactly one network: [[layers]] or [graph]")
@@ -473,9 +467,5 @@ def _short(raw, n=40):
 
 
 def _enum_message(value, table):
-    import difflib
-
-    lowered = str(value).lower()
-    close = [lowered] if lowered in table else difflib.get_close_matches(str(value), list(table), n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    hint = did_you_mean(value, list(table), ignore_case=True)
     return f"unknown activation '{_short(value)}'{hint}; known: {', '.join(table)}"
