@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ..model import naming
+from ..model.naming import Quantity
 from .numeric import decimal, tree_size
 
 __all__ = ["Term", "Adjoint", "Step", "Forward", "Solution", "value_json", "exact_string"]
@@ -166,6 +167,26 @@ class Solution:
             return "loss"
         return node_name
 
+    def quantity(self, name):
+        """The Quantity an answer's flat name spells ('step2.dL/dW1[1,2]' → the gradient
+        of that weight at step 2); KeyError for a name that is not an answer."""
+        return self._quantities()[name]
+
+    def _quantities(self):
+        cached = self.__dict__.get("_quantity_map")
+        if cached is None:
+            tape, cached = self.tape, {}
+            for _, (section, step), name, _ in self.items():
+                flat = name.split(".", 1)[1] if section == "final" or (step or 1) > 1 else name
+                q = tape.quantities[flat]
+                cached[name] = q.at(final=True) if section == "final" else q.at(step)
+            for step in self.steps:                 # parameters kept fixed are answers too
+                for leaf in step.params_after:
+                    q = Quantity("updated", of=tape.leaves[leaf].quantity).at(step.number)
+                    cached.setdefault(step.prefix + naming.updated(leaf), q)
+            object.__setattr__(self, "_quantity_map", cached)
+        return cached
+
     def items(self):
         """Every asked quantity in worksheet order: (number, (section, step), name, value).
 
@@ -228,7 +249,7 @@ class Solution:
 
     def to_latex(self, questions=False):
         """The worksheet's LaTeX source (answer sheet, or question sheet)."""
-        from ..render.worksheet import to_latex
+        from ..render.sheet import to_latex
 
         return to_latex(self, questions)
 

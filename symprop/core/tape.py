@@ -8,12 +8,14 @@ partial derivatives `sympy.diff(expr, input)` that the reverse sweep composes.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Optional
 
 import sympy as sp
 
 from .. import budget
 from ..model import exprparse, naming
+from ..model.naming import Quantity
 from ..errors import ExpressionError, ProblemFileError
 from ..model.functions import ACTIVATIONS, GRAPH_FUNCTIONS
 from ..model.losses import LOSSES
@@ -32,6 +34,7 @@ class Leaf:
     updated: bool = False     # changed by the gradient-descent step
     sample: Optional[int] = None
     asked: bool = False       # a data value whose gradient was asked for (gradients_for)
+    quantity: Optional[Quantity] = None     # what it is; `name` is its flat spelling
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class Node:
     layer: Optional[int] = None
     unit: Optional[int] = None
     sample: Optional[int] = None
+    quantity: Optional[Quantity] = None     # what it is; `name` is its flat spelling
+    functions: tuple = ()     # the registry's records the node applies (sigmoid, relu, ...)
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,21 @@ class Tape:
 
     def node(self, name):
         return self._by_name[name]
+
+    @cached_property
+    def quantities(self):
+        """Flat name → Quantity for every leaf, node, adjoint and gradient of the tape
+        (step 1; `Quantity.at` gives other steps)."""
+        out = {}
+        for leaf in self.leaves.values():
+            out[leaf.name] = leaf.quantity
+            out[leaf.adjoint] = Quantity("gradient", of=leaf.quantity, by=self.of)
+            if leaf.updated:
+                out[naming.updated(leaf.name)] = Quantity("updated", of=leaf.quantity)
+        for node in self.nodes:
+            out[node.name] = node.quantity
+            out[node.adjoint] = Quantity("adjoint", of=node.quantity, by=self.of)
+        return out
 
     def backward_order(self):
         """Nodes in the order the sweep meets them, but the units of one layer in
@@ -119,11 +139,18 @@ class _Builder:
         budget.tick(self.problem.source)
         return self.sym(name)
 
-    def leaf(self, name, kind, value, *, updated=False, sample=None, asked=False):
+    def leaf(self, q, kind, value, *, updated=False, sample=None, asked=False):
+        """A leaf for quantity q (spelled here, with the problem's index base)."""
+        name = q.flat(self.base)
         self.define(name)
-        self.leaves[name] = Leaf(name, kind, value, naming.adjoint(name, self.of), updated, sample, asked)
+        gradient = Quantity("gradient", of=q, by=self.of).flat(self.base)
+        self.leaves[name] = Leaf(name, kind, value, gradient, updated, sample,
+                                 asked, q)
+        return name
 
-    def node(self, name, kind, display, expr, adjoint=None, shown=None, **where):
+    def node(self, q, kind, display, expr, shown=None, functions=(), **where):
+        """A node for quantity q: name = display (= expr), with its local partials."""
+        name = q.flat(self.base)
         self.define(name)
         if self.values_only:
             return self.sym(name)
@@ -132,8 +159,9 @@ class _Builder:
         shown = shown or {}
         written = _partials(display, [self.symbols[n] for n in inputs])
         shown = tuple((n, shown.get(n) or d) for n, d in zip(inputs, written))
-        self.nodes.append(Node(name, kind, display, expr, partials,
-                               adjoint or naming.adjoint(name, self.of), shown, **where))
+        adjoint = Quantity("adjoint", of=q, by=self.of).flat(self.base)
+        self.nodes.append(Node(name, kind, display, expr, partials, adjoint, shown, quantity=q,
+                               functions=functions, **where))
         return self.symbols[name]
 
     # -- layered ------------------------------------------------------------
@@ -142,47 +170,47 @@ class _Builder:
         for l, layer in enumerate(p.network.layers, start=1):
             for j, row in enumerate(layer.weights):
                 for k, w in enumerate(row):
-                    self.leaf(naming.weight(l, j, k, b), "param", w, updated=True)
+                    self.leaf(Quantity("weight", l, (j, k)), "param", w, updated=True)
             for j, v in enumerate(layer.bias or ()):
-                self.leaf(naming.bias(l, j, b), "param", v, updated=p.update_biases)
+                self.leaf(Quantity("bias", l, (j,)), "param", v, updated=p.update_biases)
         count = len(p.samples)
         outputs = []
         for s, sample in enumerate(p.samples):
-            pre = naming.sample_prefix(s, count)
+            tag = None if count == 1 else s          # the sample a quantity names
             x = dict(sample.inputs)["x"]
-            for k, v in enumerate(x):
-                self.leaf(pre + naming.act(0, k, b), "data", v, sample=s, asked="x" in p.gradients_for)
-            targets = self.targets(sample, pre, s, naming.target)
-            a = [self.sym(pre + naming.act(0, k, b)) for k in range(len(x))]
+            a = [self.sym(self.leaf(Quantity("input", 0, (k,), sample=tag), "data", v, sample=s,
+                                    asked="x" in p.gradients_for))
+                 for k, v in enumerate(x)]
+            targets = self.targets(sample, s, tag, layered=True)
             for l, layer in enumerate(p.network.layers, start=1):
-                a = self.dense(l, layer, a, pre, s)
-            outputs.append((a, targets, pre, s))
+                a = self.dense(l, layer, a, s, tag)
+            outputs.append((a, targets, s, tag))
         self.losses(outputs)
 
-    def targets(self, sample, pre, s, name_of):
+    def targets(self, sample, s, tag, layered):
         if sample.target is None:
             return []
-        names = [pre + name_of(j, self.base) for j in range(len(sample.target))]
-        for n, v in zip(names, sample.target):
-            self.leaf(n, "target", v, sample=s)
-        return [self.sym(n) for n in names]
+        index = (lambda j: (j,)) if layered else (lambda j: ())
+        return [self.sym(self.leaf(Quantity("target", index=index(j), sample=tag), "target", v,
+                                   sample=s))
+                for j, v in enumerate(sample.target)]
 
-    def dense(self, l, layer, a_prev, pre, s):
-        b = self.base
+    def dense(self, l, layer, a_prev, s, tag):
         zs = []
         for j, row in enumerate(layer.weights):
-            terms = [sp.Mul(self.sym(naming.weight(l, j, k, b)), a_prev[k], evaluate=False)
+            terms = [sp.Mul(self.sym(naming.weight(l, j, k, self.base)), a_prev[k], evaluate=False)
                      for k in range(len(row))]
             if layer.bias is not None:
-                terms.append(self.sym(naming.bias(l, j, b)))
+                terms.append(self.sym(naming.bias(l, j, self.base)))
             display = terms[0] if len(terms) == 1 else sp.Add(*terms, evaluate=False)
-            name = pre + naming.pre(l, j, b)
-            zs.append(self.node(name, "z", display, sp.Add(*terms),
-                                adjoint=pre + naming.delta(l, j, b), layer=l, unit=j, sample=s))
+            zs.append(self.node(Quantity("pre", l, (j,), sample=tag), "z", display, sp.Add(*terms),
+                                layer=l, unit=j, sample=s))
+        record = ACTIVATIONS[layer.activation]
         out = []
         for j, z in enumerate(zs):
             display, expr = self.activation(layer.activation, zs, j)
-            out.append(self.node(pre + naming.act(l, j, b), "a", display, expr, layer=l, unit=j, sample=s))
+            out.append(self.node(Quantity("act", l, (j,), sample=tag), "a", display, expr,
+                                 functions=(record,), layer=l, unit=j, sample=s))
         return out
 
     def activation(self, name, zs, j):
@@ -202,18 +230,18 @@ class _Builder:
             return
         count = len(outputs)
         per_sample = []
-        for a, y, pre, s in outputs:
-            name = "loss" if count == 1 else pre + "loss"
+        for a, y, s, tag in outputs:
+            q = Quantity("loss") if count == 1 else Quantity("sample_loss", sample=tag)
             with sp.evaluate(False):      # the textbook ∂L/∂a, in its written order
                 shown = {ai.name: loss.grad(ai, yi, len(a)) for ai, yi in zip(a, y)}
-            per_sample.append(self.node(name, "sample_loss" if count > 1 else "loss",
+            per_sample.append(self.node(q, "sample_loss" if count > 1 else "loss",
                                         loss.build(a, y, False), loss.build(a, y, True),
                                         shown=shown, sample=s))
         if count > 1:
             total = sp.Add(*per_sample, evaluate=False)
             if p.reduction == "mean":
                 total = sp.Mul(sp.Rational(1, count), total, evaluate=False)
-            self.node("loss", "loss", total, total.doit())
+            self.node(Quantity("loss"), "loss", total, total.doit())
 
     # -- graph --------------------------------------------------------------
     def graph(self):
@@ -222,33 +250,35 @@ class _Builder:
         if p.loss == "none":
             self.of = g.output
         for name, value in p.params:
-            self.leaf(name, "param", value, updated=True)
+            self.leaf(Quantity("param", name=name), "param", value, updated=True)
         count = len(p.samples)
         outputs = []
         for s, sample in enumerate(p.samples):
-            pre = naming.sample_prefix(s, count)
+            tag = None if count == 1 else s
             scope = {n: self.sym(n) for n, _ in p.params}
             for name, value in sample.inputs:
-                self.leaf(pre + name, "data", value, sample=s, asked=name in p.gradients_for)
-                scope[name] = self.sym(pre + name)
-            targets = self.targets(sample, pre, s, lambda j, base: "y")
+                scope[name] = self.sym(self.leaf(Quantity("input", name=name, sample=tag), "data",
+                                                 value, sample=s, asked=name in p.gradients_for))
+            targets = self.targets(sample, s, tag, layered=False)
             for name, text in g.nodes:
+                q = Quantity("node", name=name, sample=tag)
                 if self.values_only:
-                    scope[name] = self.sym(pre + name)
+                    scope[name] = self.sym(q.flat(self.base))
                     continue
-                display = self.parse(text, scope, name, evaluate=False)
+                used = []
+                display = self.parse(text, scope, name, evaluate=False, used=used)
                 expr = self.parse(text, scope, name, evaluate=True)
-                scope[name] = self.node(pre + name, "node", display, expr, sample=s)
-            outputs.append(([scope[g.output]], targets, pre, s))
+                scope[name] = self.node(q, "node", display, expr, functions=tuple(used), sample=s)
+            outputs.append(([scope[g.output]], targets, s, tag))
         if p.loss == "none" and count > 1:
             raise ProblemFileError("loss 'none' differentiates one output: use a single sample",
                                    source=p.source, key="samples")
         self.losses(outputs)
 
-    def parse(self, text, scope, name, evaluate):
+    def parse(self, text, scope, name, evaluate, used=None):
         try:
             return exprparse.parse(text, scope, functions=GRAPH_FUNCTIONS, evaluate=evaluate,
-                                   conventions=self.conv)
+                                   conventions=self.conv, used=used)
         except ExpressionError as exc:
             if "unknown name" in exc.message:
                 later = [n for n, _ in self.problem.network.nodes]

@@ -100,6 +100,7 @@ class _Builder:
         self.functions = functions
         self.constants = constants
         self.evaluate = evaluate
+        self.used = None          # a list: every function record the expression calls, in order
 
     def build(self, node):
         method = getattr(self, "_" + type(node).__name__, None)
@@ -182,6 +183,8 @@ class _Builder:
             want = str(lo) if lo == hi else f"{lo} or {hi}"
             raise ExpressionError(f"{name}(...) takes {want} argument(s), got {len(node.args)}")
         args = [self.build(a) for a in node.args]
+        if self.used is not None and record not in self.used:
+            self.used.append(record)
         if self.evaluate:
             return _bounded(record.elementary(args, self.conventions))
         return sp.Function(name)(*args)
@@ -240,12 +243,14 @@ def _unknown_name(name, known, what="name"):
     return ExpressionError(f"unknown {what} '{clip(name)}'{did_you_mean(name, known)}")
 
 
-def parse(text, names=None, *, functions=None, constants=None, evaluate=True, conventions=None):
+def parse(text, names=None, *, functions=None, constants=None, evaluate=True, conventions=None,
+          used=None):
     """Parse `text` into a SymPy expression over `names` (a dict name → Symbol).
 
     evaluate=False keeps the written order and structure (for display) with
     calls as undefined SymPy functions; evaluate=True gives the elementary form
-    that `sympy.diff` differentiates.
+    that `sympy.diff` differentiates. `used` (a list) collects the function records
+    the expression calls, so nobody has to recover them from SymPy class names.
     """
     from .functions import GRAPH_FUNCTIONS, Conventions
 
@@ -274,6 +279,7 @@ def parse(text, names=None, *, functions=None, constants=None, evaluate=True, co
         raise ExpressionError(f"expression too complex ({count} parts, at most {MAX_NODES})")
     builder = _Builder(source.strip(), names or {}, GRAPH_FUNCTIONS if functions is None else functions,
                        constants or {}, evaluate, conventions or Conventions())
+    builder.used = used
     try:
         return builder.build(tree)
     except RecursionError:
