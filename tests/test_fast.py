@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import symprop
 from symprop.fast import kernel as fast
+from symprop.model.functions import ACTIVATIONS
 from test_crosscheck import layered
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -24,7 +25,7 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 @st.composite
 def problems(draw, hidden=("relu", "leaky_relu", "sigmoid", "tanh", "softplus", "identity")):
     spec = draw(layered(hidden=hidden))
-    rational = all(l["activation"] in fast.RATIONAL_ACTIVATIONS for l in spec["layers"])
+    rational = all(ACTIVATIONS[l["activation"]].rational for l in spec["layers"])
     # two steps of a closed-form net nest the network twice: slow on the SymPy side only,
     # so the random draw keeps them for rational nets (a fixed test below has one)
     spec["steps"] = draw(st.sampled_from([0, 1, 1, 2] if rational else [0, 1]))

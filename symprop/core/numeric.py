@@ -6,6 +6,10 @@ interval arithmetic at rising precision until both ends of the interval round
 to the same digits: no cancellation can hide, and SymPy's silent `0.e-125`
 cannot happen.
 
+The rule for each function (exp, log, tanh, abs, max, min, sign) is its
+record's `interval` (model/functions.py); this module holds the arithmetic,
+powers, the precision ladder and the limits.
+
 Closed forms after a few update steps share subexpressions heavily: as trees
 they are exponentially large, as DAGs they are small. Everything here walks
 the DAG once (memoised, with an explicit stack), never the tree: no SymPy
@@ -16,12 +20,13 @@ import math
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
-import mpmath
 import sympy as sp
+from mpmath import libmp
 from mpmath.ctx_iv import MPIntervalContext
 
 from .. import budget
 from ..errors import PrecisionError
+from ..model.functions import FUNCTIONS
 
 __all__ = ["decimal", "format_rational", "sign", "check", "is_symbolic", "tree_size",
            "Invalid", "DIGITS"]
@@ -98,7 +103,10 @@ def _fraction(raw):
 
 
 class _Intervals:
-    """Interval values of numeric SymPy expressions at one precision, memoised."""
+    """Interval values of numeric SymPy expressions at one precision, memoised.
+
+    A record's interval rule gets this evaluator and its arguments' intervals, and
+    may use ctx (mpmath's interval context), ends, sign_of, exp, invalid, interval."""
 
     def __init__(self, bits, magnitude):
         self.ctx = MPIntervalContext()
@@ -145,13 +153,25 @@ class _Intervals:
                 raise Invalid("not a finite number")
         return x
 
-    def _exp(self, x):
+    # -- what a record's interval rule may use (model/functions.py) ------------
+    def exp(self, x):
         """exp of an interval, refused before it is computed when it would be too large
         or too small: mpmath takes minutes on exp(10**7) and gigabytes on exp(10**16)."""
         for end in self.ends(x):
             if abs(end) > self.max_exp_arg:
                 raise _TooLarge(end / Fraction(_LN10))
         return self.ctx.exp(x)
+
+    def invalid(self, reason):
+        """Refuse the value: it is not a finite real number."""
+        raise Invalid(reason)
+
+    def interval(self, lo, hi):
+        """The interval [lo, hi] from Fractions, rounded outwards at the working precision
+        (exact for the ends of intervals at this precision)."""
+        prec = self.ctx.prec
+        return self.ctx.make_mpf((libmp.from_rational(lo.numerator, lo.denominator, prec, "f"),
+                                  libmp.from_rational(hi.numerator, hi.denominator, prec, "c")))
 
     def _node(self, e):
         c = self.ctx
@@ -182,21 +202,10 @@ class _Intervals:
             return out
         if e.is_Pow:
             return self._pow(e, args)
-        if isinstance(e, sp.exp):
-            return self._exp(args[0])
-        if isinstance(e, sp.log):
-            if self.sign_of(args[0]) <= 0:
-                raise Invalid("log of a non-positive value")
-            return c.log(args[0])
-        if isinstance(e, sp.tanh):
-            return 1 - 2 / (self._exp(2 * args[0]) + 1)
-        if isinstance(e, sp.Abs):
-            return args[0] if self.sign_of(args[0]) >= 0 else -args[0]
-        if isinstance(e, sp.sign):
-            return c.mpf(self.sign_of(args[0]))
-        if isinstance(e, (sp.Max, sp.Min)):
-            return self._extreme(args, isinstance(e, sp.Max))
-        raise Invalid(f"no interval rule for {type(e).__name__}")
+        rule = _rule(type(e))
+        if rule is None:
+            raise Invalid(f"no interval rule for {type(e).__name__}")
+        return rule(self, args)
 
     def _pow(self, e, args):
         c, n = self.ctx, e.exp
@@ -206,14 +215,18 @@ class _Intervals:
             return args[0] ** int(n)
         if self.sign_of(args[0]) <= 0:
             raise Invalid("power of a non-positive value")
-        return self._exp(c.log(args[0]) * args[1])
+        return self.exp(c.log(args[0]) * args[1])
 
-    def _extreme(self, args, biggest):
-        ends = [self.ends(a) for a in args]
-        pick = max if biggest else min
-        lo, hi = pick(a for a, _ in ends), pick(b for _, b in ends)
-        c = self.ctx
-        return c.mpf([mpmath.mpf(lo.numerator) / lo.denominator, mpmath.mpf(hi.numerator) / hi.denominator])
+
+_RULES = {f.primitive: f.interval for f in FUNCTIONS.values() if f.interval is not None}
+
+
+def _rule(cls):
+    """The interval rule of a SymPy function class, from the record whose elementary
+    form it is (exp, log, tanh, abs, max, min, sign), or None."""
+    if cls not in _RULES:
+        _RULES[cls] = next((_RULES[b] for b in cls.__mro__ if b in _RULES), None)
+    return _RULES[cls]
 
 
 _LEVELS = {}

@@ -2,7 +2,7 @@
 
 A Solution keeps every equation, partial and term for the worksheets; users who
 want only the loss and the gradients (a real model checked exactly, many
-candidates screened) call `gradients`. It runs the fast path (fast.py) when the
+candidates screened) call `gradients`. It runs the fast path (kernel.py) when the
 problem is a layered network with numeric values, and the SymPy engine otherwise,
 and returns the same thing either way: exact values as `sympy.Rational`, closed
 forms as `decimal.Decimal` with `digits` significant digits, every one certain.

@@ -1,14 +1,19 @@
-"""Losses as data: per-sample loss of outputs a and targets y, and its textbook ∂L/∂a.
+"""Losses as data: one record per loss, every interpretation of it.
 
-`build(a, y)` returns the loss in SymPy terms (what `sympy.diff` differentiates);
-`grad(a_j, y_j, n)` is the textbook ∂L/∂a_j the printed δ recursion uses, proven
-equal to `sympy.diff` by tests/test_losses.py.
+`build(a, y)` returns the per-sample loss of outputs a and targets y in SymPy
+terms (what `sympy.diff` differentiates); `grad(a_j, y_j, n)` is the textbook
+∂L/∂a_j the printed δ recursion uses, proven equal to `sympy.diff` by
+tests/test_registry.py; `fast` is the fast path's rule (a shape from rules.py);
+`domain` is the range of outputs it is defined on, checked before it is computed.
 """
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Callable
 
 import sympy as sp
+
+from .rules import AbsoluteErrors, LogTerms, Output, Squares
 
 __all__ = ["Loss", "LOSSES"]
 
@@ -23,6 +28,7 @@ class Loss:
     needs_target: bool = True
     domain: tuple = ()        # (lo, hi): outputs must lie strictly between (hi None: no bound)
     domain_hint: str = ""
+    fast: object = None       # a rules.py rule for symprop.fast (None: the SymPy engine only)
 
 
 def _sum(terms, evaluate):
@@ -72,20 +78,42 @@ def _none(a, y, ev=True):
     return a[0]
 
 
+def _known(*values):
+    return all(v is not None for v in values)
+
+
+def _bce_term_exact(a, y):
+    """y log a + (1 − y) log(1 − a) is exactly 0 only when both terms vanish."""
+    first = Fraction(0) if y == 0 or a == 1 else None
+    second = Fraction(0) if y == 1 or a == 0 else None
+    return Fraction(0) if first == 0 and second == 0 else None
+
+
+_BCE_FAST = LogTerms(lambda a, y: y * a.log() + (1 - y) * (1 - a).log(), _bce_term_exact,
+                     lambda a, y: (a - y) / (a * (1 - a)),
+                     lambda a, y: (a - y) / (a * (1 - a)) if _known(a, y) else None)
+_CE_FAST = LogTerms(lambda a, y: y * a.log(),
+                    lambda a, y: Fraction(0) if y == 0 or a == 1 else None,
+                    lambda a, y: -y / a,
+                    lambda a, y: Fraction(0) if y == 0 else (-y / a if _known(a, y) else None))
+
+
 LOSSES = {loss.name: loss for loss in [
     Loss("half_sse", "1/2 Σ_j (a_j - y_j)^2", r"\frac{1}{2}\sum_j (a_j - y_j)^2", _half_sse,
-         lambda a, y, n: a - y),
+         lambda a, y, n: a - y, fast=Squares(lambda n: Fraction(1, 2))),
     Loss("sse", "Σ_j (a_j - y_j)^2", r"\sum_j (a_j - y_j)^2", _sse,
-         lambda a, y, n: 2 * (a - y)),
+         lambda a, y, n: 2 * (a - y), fast=Squares(lambda n: Fraction(1))),
     Loss("mse", "1/n Σ_j (a_j - y_j)^2", r"\frac{1}{n}\sum_j (a_j - y_j)^2", _mse,
-         lambda a, y, n: 2 * (a - y) / n),
+         lambda a, y, n: 2 * (a - y) / n, fast=Squares(lambda n: Fraction(1, n))),
     Loss("l1", "Σ_j |a_j - y_j|", r"\sum_j \lvert a_j - y_j \rvert", _l1,
-         lambda a, y, n: sp.sign(a - y)),
+         lambda a, y, n: sp.sign(a - y), fast=AbsoluteErrors()),
     Loss("bce", "-Σ_j [y_j log a_j + (1 - y_j) log(1 - a_j)]",
          r"-\sum_j \left[y_j \log a_j + (1 - y_j)\log(1 - a_j)\right]", _bce,
-         lambda a, y, n: (a - y) / (a * (1 - a)), domain=(0, 1), domain_hint="sigmoid"),
+         lambda a, y, n: (a - y) / (a * (1 - a)), domain=(0, 1), domain_hint="sigmoid",
+         fast=_BCE_FAST),
     Loss("cross_entropy", "-Σ_j y_j log a_j", r"-\sum_j y_j \log a_j", _ce,
-         lambda a, y, n: -y / a, domain=(0, None), domain_hint="softmax or sigmoid"),
+         lambda a, y, n: -y / a, domain=(0, None), domain_hint="softmax or sigmoid",
+         fast=_CE_FAST),
     Loss("none", "the output itself", r"f", _none, lambda a, y, n: sp.Integer(1),
-         needs_target=False),
+         needs_target=False, fast=Output()),
 ]}

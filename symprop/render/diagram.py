@@ -3,6 +3,7 @@ computational graphs with skip connections bending over the columns they skip.""
 
 import sympy as sp
 
+from ..model.functions import FUNCTIONS
 from .latexprint import latex_short
 from .texnames import escape, tex_name
 
@@ -122,8 +123,8 @@ def _op(display):
     if isinstance(display, sp.Abs):
         return r"\lvert\cdot\rvert"
     name = type(display).__name__
-    return {"sigmoid": r"\sigma", "relu": r"\mathrm{ReLU}", "exp": r"\exp", "log": r"\ln",
-            "tanh": r"\tanh", "Max": r"\max", "Min": r"\min"}.get(name, r"\mathrm{" + escape(name) + "}")
+    record = FUNCTIONS.get(name)
+    return record.diagram if record is not None and record.diagram else r"\mathrm{" + escape(name) + "}"
 
 
 def _graph(solution):

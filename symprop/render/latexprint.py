@@ -8,6 +8,7 @@ fractions as \\frac, products as \\cdot, names as the seeds write them
 import sympy as sp
 
 from ..core.numeric import is_symbolic, tree_size
+from ..model.functions import FUNCTIONS
 from .printing import MAX_SHOWN, TextPrinter, approx, rational_text
 from .texnames import tex_name
 
@@ -17,9 +18,7 @@ __all__ = ["LatexPrinter", "latex", "latex_value", "latex_short", "MAX_CLOSED", 
 
 _ADD, _NEG, _SUM, _MUL, _POW, _ATOM = 10, 15, 16, 20, 30, 40
 MAX_CLOSED = 20     # tree nodes: larger closed forms are typeset by their decimal only
-_FUNCS = {"sigmoid": r"\sigma", "relu": r"\operatorname{ReLU}", "leaky_relu": r"\operatorname{LReLU}",
-          "softplus": r"\operatorname{softplus}", "identity": r"\operatorname{id}", "tanh": r"\tanh",
-          "exp": r"\exp", "log": r"\ln", "max": r"\max", "min": r"\min", "sign": r"\operatorname{sgn}"}
+_FUNCS = {f.name: f.latex for f in FUNCTIONS.values() if f.latex}     # σ, \operatorname{ReLU}, \ln
 _REL = {"<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "==": "=", "!=": r"\ne"}
 
 
@@ -120,7 +119,7 @@ class LatexPrinter(TextPrinter):
         return rf"\min\left({', '.join(self(a) for a in e.args)}\right)", _ATOM
 
     def _print_sign(self, e):
-        return rf"\operatorname{{sgn}}\left({self(e.args[0])}\right)", _ATOM
+        return rf"{_FUNCS['sign']}\left({self(e.args[0])}\right)", _ATOM
 
     def _print_Piecewise(self, e):
         rows = []

@@ -4,8 +4,10 @@ Every equation is written three times, as on a worksheet: the formula, the
 formula with the numbers put in, and the result (exact, then decimal).
 """
 
+import ast
 
 from ..model import naming
+from ..model.functions import ACTIVATIONS, GRAPH_FUNCTIONS
 from ..core.engine import add, mul
 from ..errors import printable
 from .formulas import graph_formulas, layered_formulas
@@ -75,10 +77,13 @@ def _header(solution):
 
 
 def uses_kinks(p):
-    """Whether the network has a ReLU-like kink, so that ReLU′(0)'s convention matters."""
+    """Whether the network has a ReLU-like kink, so that ReLU′(0)'s convention matters:
+    a layer's activation, or a function a graph node calls (not a name containing "relu")."""
     if p.is_layered:
-        return any(l.activation in ("relu", "leaky_relu") for l in p.network.layers)
-    return any("relu" in text for _, text in p.network.nodes)
+        return any(ACTIVATIONS[l.activation].relu_like for l in p.network.layers)
+    called = {n.func.id for _, text in p.network.nodes for n in ast.walk(ast.parse(text.strip(), mode="eval"))
+              if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    return any(GRAPH_FUNCTIONS[f].relu_like for f in called if f in GRAPH_FUNCTIONS)
 
 
 def _plain(v):
