@@ -264,7 +264,7 @@ def target_4():
 def target_5(args):
     print("\n## Target 5: worksheets and exams\n")
     from symprop.exam.exports import write_exam
-    from symprop.render.worksheet import to_latex
+    from symprop.render.sheet import to_latex
     root = os.path.join(os.path.dirname(__file__), "..", "examples")
     print("| job | seconds | target |")
     print("|---|---:|---|")

@@ -122,7 +122,7 @@ def _check(args, out):
 
 
 def _feedback_pdf(report, args, out):
-    from .render.worksheet import feedback_latex
+    from .render.feedback import feedback_latex
 
     stem = os.path.splitext(os.path.basename(args.answers))[0]
     path = args.output if args.output is not None else os.path.join("output", f"{stem}-feedback.pdf")
@@ -154,7 +154,7 @@ def _solve(args, out):
     problem = load(args.problem)
     if args.pdf or args.tex:                 # a sheet too large for one PDF: refused before solving
         from .core.tape import build_tape
-        from .render.worksheet import check_problem
+        from .render.sheet import check_problem
 
         tape = build_tape(problem)
         check_problem(problem, tape)
@@ -188,7 +188,7 @@ def _default_path(args, ext):
 def _worksheet(solution, args, out):
     """--pdf / --tex: write the worksheet; without TeX, write the .tex and say so."""
     from .output.files import write_atomic
-    from .render.worksheet import to_latex
+    from .render.sheet import to_latex
 
     tex = to_latex(solution, questions=args.questions)
     if args.tex and not args.pdf:

@@ -165,7 +165,7 @@ def test_feedback_sheet_marks_every_answer(tmp_path):
     import shutil
     import subprocess
 
-    from symprop.render.worksheet import feedback_latex
+    from symprop.render.feedback import feedback_latex
 
     report = check(solved("two_layer_sigmoid.toml"),
                    load_answers(EXAMPLES / "answers" / "two_layer_sigmoid.toml"))

@@ -26,7 +26,7 @@ from symprop.exam.exports import answers_json, moodle_xml, write_exam
 from symprop.output.files import MANIFEST
 from symprop.core.numeric import decimal
 from symprop.exam.variants import draw as variants, problem_toml
-from symprop.render.worksheet import exam_latex
+from symprop.render.examsheet import exam_latex
 
 
 def relu_problem():

@@ -17,11 +17,13 @@ import sympy as sp
 
 import symprop
 from helpers import EXAMPLES
-from symprop.render import worksheet
+from symprop.render import document, examsheet, sheet
 from symprop.errors import RenderError
 from symprop.render.latexprint import MATRIX_COLS, MATRIX_ROWS, MAX_TERMS, MAX_TEX_LINE, matrix, wrap_lines
 from symprop.core.numeric import decimal
-from symprop.render.worksheet import exam_latex, feedback_latex, items, to_latex
+from symprop.render.examsheet import exam_latex
+from symprop.render.feedback import feedback_latex
+from symprop.render.sheet import items, to_latex
 
 needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None or shutil.which("pdftotext") is None,
                                reason="pdflatex/pdftotext not installed (make test installs them)")
@@ -127,7 +129,7 @@ def test_examples_are_shown_in_full(path, monkeypatch):
         for marker in (r"\underbrace", r"\vdots", r"\ddots", r"\underset", "Appendix", "left out",
                        "matrices above", "too large to draw", "is shown by its first"):
             assert marker not in tex, marker
-        monkeypatch.setattr(worksheet, "wrap_lines", lambda t: t)
+        monkeypatch.setattr(sheet, "wrap_lines", lambda t: t)
         unwrapped = to_latex(s, questions)
         monkeypatch.undo()
         assert re.sub(r"\s+", " ", unwrapped) == re.sub(r"\s+", " ", tex)   # wrapping: line ends only
@@ -153,12 +155,12 @@ def test_a_sheet_beyond_the_quantity_limit_is_refused_before_any_latex():
 
     problem = symprop.loads(net_toml([128, 160, 1], acts=["relu", "identity"], steps=0))
     n = 21_446
-    message = (f"a worksheet with {n:,} quantities is beyond the {worksheet.MAX_QUANTITIES:,}-quantity "
+    message = (f"a worksheet with {n:,} quantities is beyond the {document.MAX_QUANTITIES:,}-quantity "
                f"limit of one PDF; use --format json")
     with pytest.raises(RenderError, match=re.escape(message)):
-        worksheet.check_problem(problem, build_tape(problem))              # before solving
+        sheet.check_problem(problem, build_tape(problem))              # before solving
     s = symprop.solve(problem)
-    assert len(items(s)) == n > worksheet.MAX_QUANTITIES
+    assert len(items(s)) == n > document.MAX_QUANTITIES
     for questions in (False, True):
         with pytest.raises(RenderError, match=re.escape(message)):
             to_latex(s, questions)
@@ -168,7 +170,7 @@ def test_the_cli_says_which_limit_before_running_pdflatex(tmp_path, monkeypatch,
     from symprop import cli
     from symprop.output import texcompile
 
-    monkeypatch.setattr(worksheet, "MAX_QUANTITIES", 10)
+    monkeypatch.setattr(document, "MAX_QUANTITIES", 10)
     monkeypatch.setattr(texcompile, "compile_pdf", lambda *a, **k: pytest.fail("pdflatex ran"))
     out = tmp_path / "sheet.pdf"
     code = cli.main(["solve", str(EXAMPLES / "two_layer_sigmoid.toml"), "--pdf", "-o", str(out)])
@@ -181,12 +183,12 @@ def test_exam_pdf_limits_name_the_limit_and_suggest_split(monkeypatch):
     from symprop.exam.variants import draw
 
     vs = draw(symprop.load(EXAMPLES / "two_layer_relu.toml"), 3, 1)
-    monkeypatch.setattr(worksheet, "MAX_EXAM_VARIANTS", 2)
+    monkeypatch.setattr(examsheet, "MAX_EXAM_VARIANTS", 2)
     with pytest.raises(RenderError, match="3 variants is beyond the 2-variant limit of one PDF; use --split"):
         exam_latex(vs, 1, True)
     exam_latex(vs[:1], 1, True)                                         # --split: one variant per PDF
-    monkeypatch.setattr(worksheet, "MAX_EXAM_VARIANTS", 500)
-    monkeypatch.setattr(worksheet, "MAX_QUANTITIES", len(items(vs[0].solution)) * 2)
+    monkeypatch.setattr(examsheet, "MAX_EXAM_VARIANTS", 500)
+    monkeypatch.setattr(document, "MAX_QUANTITIES", len(items(vs[0].solution)) * 2)
     with pytest.raises(RenderError, match="3-variant exam PDF with .* quantities .* use --split"):
         exam_latex(vs, 1, False)
 
@@ -266,4 +268,4 @@ def test_quantities_are_counted_from_the_tape_before_solving(source):
         problems = [symprop.loads(net_toml(sizes, steps=steps, samples=samples))
                     for sizes, steps, samples in [([3, 12, 2], 0, 1), ([2, 3, 1], 2, 1), ([4, 2], 1, 3)]]
     for p in problems:
-        assert worksheet.quantities(p, build_tape(p)) == len(items(symprop.solve(p))), p.title
+        assert sheet.quantities(p, build_tape(p)) == len(items(symprop.solve(p))), p.title

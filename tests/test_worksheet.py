@@ -12,7 +12,7 @@ from helpers import EXAMPLES, ROOT
 from symprop.errors import OutputError, RenderError
 from symprop.output.files import write_atomic
 from symprop.output.texcompile import compile_pdf
-from symprop.render.worksheet import items, to_latex
+from symprop.render.sheet import items, to_latex
 
 needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None or shutil.which("pdftotext") is None,
                                reason="pdflatex/pdftotext not installed (make test installs them)")

@@ -184,7 +184,7 @@ def gift(vs, category):
 
 def write_exam(problem, n, seed, out, split=False, with_gift=False, force=False, progress=None):
     """Draw `n` variants and write every exam file into `out` (see module docstring)."""
-    from ..render.worksheet import exam_latex
+    from ..render.examsheet import exam_latex
 
     vs = draw(problem, n, seed, progress)
     category = problem.title

@@ -1,0 +1,120 @@
+"""The PDF worksheet: a Solution as an answer sheet or a blank question sheet.
+
+Built with PyLaTeX from the shared pieces (document.py) and the worked solution
+(working.py); the renderer only reads the Solution. Answer sheet and question
+sheet number the same quantities in the same order, so that they correspond one
+to one.
+
+    build(solution, questions=False) -> pylatex.Document
+    to_latex(solution, questions=False) -> str
+    check_problem(problem, tape): refuse a sheet too large before solving it
+"""
+
+from pylatex import NoEscape, Section
+
+from ..core.numeric import decimal, tree_size
+from ..output.files import MARK
+from . import working
+from .document import appendix, check_size, new_document, problem_section, title
+from .latexprint import MAX_CLOSED, latex, wrap_lines
+from .texnames import tex_name
+
+__all__ = ["build", "to_latex", "items", "check_problem", "quantities"]
+
+
+def items(solution):
+    """The numbered quantities (see Solution.items)."""
+    return solution.items()
+
+
+def _answers(doc, solution, listing):
+    with doc.create(Section("All answers")):
+        doc.append(NoEscape(r"\begin{longtable}{r>{$}l<{$}>{$}p{6.5cm}<{$}>{$}l<{$}}" "\n"
+                            r"\toprule No. & \text{quantity} & \text{exact} & \text{decimal} \\ \midrule" "\n"
+                            r"\endhead"))
+        for number, _, name, value in listing:
+            exact = latex(value) if tree_size(value, MAX_CLOSED) < MAX_CLOSED else r"\text{(closed form)}"
+            dec = decimal(value, 10) or ""
+            doc.append(NoEscape(rf"{number} & {tex_name(name)} & {exact} & {dec} \\" "\n"))
+        doc.append(NoEscape(r"\bottomrule\end{longtable}"))
+
+
+def _questions(doc, solution, listing):
+    titles = {"forward": "Forward pass", "backward": "Backward pass", "gradients": "Gradients",
+              "update": "Gradient-descent update", "final": "Forward pass after the update"}
+    with doc.create(Section("Questions")):
+        doc.append(NoEscape(r"Compute each quantity; give exact values (fractions) where you can, "
+                            r"and decimals to 4 significant digits otherwise."))
+        current = None
+        for number, (section, step), name, value in listing:
+            if (section, step) != current:
+                current = (section, step)
+                label = titles[section] + (f" (step {step})" if step and solution.problem.steps > 1 else "")
+                doc.append(NoEscape(rf"\subsection*{{{label}}}"))
+            shown = name.split(".", 1)[1] if name.startswith(("final.", "step")) else name
+            doc.append(NoEscape(rf"\makebox[2.2em][r]{{({number})}}\quad "
+                                rf"\makebox[8em][l]{{$\displaystyle {tex_name(shown)} = $}}"
+                                rf"\answerbox\par\smallskip" "\n"))
+
+
+def build(solution, questions=False, doc=None, heading=None):
+    """The worksheet as a PyLaTeX Document (answer sheet, or question sheet); with
+    `doc`, appended to it on a new page (exam variants), under `heading`."""
+    if doc is None:
+        doc = new_document()
+    else:
+        doc.append(NoEscape(r"\clearpage\setcounter{section}{0}\setcounter{page}{1}"))
+    title(doc, solution, "Exercise sheet" if questions else "Answer sheet", heading)
+    full = problem_section(doc, solution)
+    listing = items(solution)
+    if questions:
+        _questions(doc, solution, listing)
+        appendix(doc, solution, full)
+        return doc
+    numbering = {name: number for number, _, name, _ in listing}
+    tape = solution.tape
+    data = {l.name: l.value for l in tape.leaves.values() if l.kind != "param"}
+    with doc.create(Section("Solution")):
+        for step in solution.steps:
+            values = {**data, **step.params, **step.values}
+            if solution.problem.steps > 1:
+                doc.append(NoEscape(rf"\subsection*{{Step {step.number}}}"))
+            working.forward(doc, solution, values, _step_numbers(numbering, step), "Forward pass")
+            working.backward(doc, solution, step, numbering)
+            if step.params_after:
+                working.update(doc, solution, step, numbering)
+        if solution.final is not None:
+            f = solution.final
+            working.forward(doc, solution, {**data, **f.params, **f.values}, numbering,
+                            "Forward pass after the update", final=True)
+            doc.append(NoEscape(working.verdict(solution)))
+    _answers(doc, solution, listing)
+    appendix(doc, solution, full)
+    return doc
+
+
+def _step_numbers(numbering, step):
+    """The numbers of one step's forward quantities, keyed without the step prefix."""
+    pre = step.prefix
+    return {k[len(pre):]: v for k, v in numbering.items() if k.startswith(pre)} if pre else numbering
+
+
+def quantities(problem, tape):
+    """How many quantities the sheets of `problem` number (len(items(solution))), from its
+    tape alone: a sheet too large can be refused before minutes of solving."""
+    steps = problem.steps
+    per_step = len(tape.nodes) + len(tape.backward_order()) + len(tape.reported)
+    updated = sum(1 for leaf in tape.params if leaf.updated)
+    return max(steps, 1) * per_step + steps * updated + (len(tape.nodes) if steps else 0)
+
+
+def check_problem(problem, tape):
+    """check_size for the worksheet of a problem not solved yet (`tape`: its build_tape)."""
+    check_size(quantities(problem, tape))
+
+
+def to_latex(solution, questions=False):
+    """The worksheet's LaTeX source; its first line marks it as written by symprop.
+    RenderError when it has more than MAX_QUANTITIES quantities."""
+    check_size(len(items(solution)))
+    return wrap_lines(f"% {MARK}\n" + build(solution, questions).dumps())

@@ -1,0 +1,186 @@
+"""The worked solution of the answer sheet, in LaTeX: per step the forward pass, the
+backward pass (the generic equations first, then with the numbers), the gradients,
+the chain rule written out once, the update; then the forward pass after it and
+the loss change.
+
+Each function appends to a PyLaTeX document; `numbering` maps a flat quantity
+name to its number on the sheet (Solution.items), so that the tags here match
+the answer table and the question sheet.
+"""
+
+from pylatex import NoEscape, Subsection
+
+from ..model import naming
+from .formulas import chain_paths, graph_formulas, layered_formulas
+from .latexprint import MAX_TERMS, latex, latex_short, latex_value, shown_terms
+from .printing import text
+from .texlayout import (LINE, PER_LINE, align, chunks, equation, paren, split_equation,
+                        sum_chunks)
+from .texnames import tex_name
+
+__all__ = ["forward", "backward", "update", "verdict"]
+
+
+def _node_equation(number, node, values, value, name):
+    leaf = lambda s: latex_short(values[s.name]) if s.name in values else None
+    formula = sum_chunks(node.display, None, False)
+    numbers = sum_chunks(node.display, leaf, True)
+    plain = text(node.display)
+    informative = numbers != formula
+    short = len(plain) * (2 if informative else 1) <= LINE and len(formula) == 1
+    if short or len(formula) == 1:
+        return equation(number, tex_name(name), " ".join(formula),
+                        " ".join(numbers) if informative else "", latex_value(value), short)
+    lines = [rf"{tex_name(name)} &= {formula[0]}"] + [rf"&\quad {c}" for c in formula[1:]]
+    if informative:
+        lines += [rf"&= {numbers[0]}"] + [rf"&\quad {c}" for c in numbers[1:]]
+    lines.append(rf"&{latex_value(value)} \tag{{{number}}}")
+    return r" \\ ".join(lines)
+
+
+def forward(doc, solution, values, numbering, title, final=False):
+    """One forward pass: every node's equation, with numbers, and its value."""
+    tape = solution.tape
+    with doc.create(Subsection(title)):
+        lines = []
+        for node in tape.nodes:
+            name = solution.flat(node.name)
+            key = (naming.FINAL if final else "") + name
+            lines.append(_node_equation(numbering[key], node, values, values[node.name], name))
+        doc.append(align(lines))
+
+
+def _generic(doc, solution):
+    p = solution.problem
+    if p.is_layered:
+        forms = layered_formulas(p)
+        doc.append(NoEscape(r"The backpropagation equations for this network, in index form"))
+        rows = [rf"{latex(f.lhs)} &= {latex(f.rhs)} && \text{{{f.label}}}" for f in forms["index"]
+                if f.label != "forward"]
+        doc.append(align(rows))
+        doc.append(NoEscape(r"and in matrix form ($\odot$: elementwise product):"))
+        rows = [rf"{latex(f.lhs)} &= {latex(f.rhs)} && \text{{{f.label}}}" for f in forms["matrix"]]
+        doc.append(align(rows))
+    else:
+        doc.append(NoEscape(r"Each adjoint is the sum over the node's consumers:"))
+        rows = [split_equation(latex(f.lhs), sum_chunks(f.rhs, None, False))
+                for f in graph_formulas(solution.tape)]
+        doc.append(align(rows))
+
+
+def _adjoint_equation(number, solution, adj, adj_values, forward, shown):
+    tape = solution.tape
+    formula, numbers = [], []
+    terms, left_out = shown_terms(adj.terms)        # only the terms shown are printed
+    for t in terms:
+        partial = shown[(t.consumer, adj.of)]
+        if t.consumer == tape.loss:
+            formula.append(latex(partial, max_terms=MAX_TERMS))
+            numbers.append(latex(partial, lambda s: latex_short(forward[s.name]) if s.name in forward
+                                 else None, True, MAX_TERMS))
+            continue
+        head = tex_name(t.consumer_adjoint)
+        val = paren(latex_short(adj_values[t.consumer_adjoint]))
+        if partial == 1:
+            formula.append(head)
+            numbers.append(val)
+        else:
+            formula.append(rf"{head} \cdot {latex(partial, max_terms=MAX_TERMS)}")
+            numbers.append(rf"{val} \cdot {paren(latex_short(t.partial_value))}")
+    if not formula:
+        formula, numbers = ["0"], []
+    if len(formula) > PER_LINE - 1:             # a long sum over consumers: a few terms per line
+        lines = (chunks(tex_name(adj.name), formula, left_out=left_out)
+                 + chunks("", numbers, left_out=left_out))
+        return r" \\ ".join(lines + [rf"&{latex_value(adj.value)} \tag{{{number}}}"])
+    f, n = " + ".join(formula), " + ".join(numbers)
+    if len(numbers) == 1 and numbers[0].strip(r"\left()right") == latex_short(adj.value):
+        n = ""                                   # '= z = -4 = -4': the numbers say nothing new
+    short = len(adj.terms) <= 1
+    return equation(number, tex_name(adj.name), f, n if n != f else "", latex_value(adj.value), short)
+
+
+def backward(doc, solution, step, numbering):
+    """The backward pass and the gradients of one step (the generic equations and the
+    chain rule in the first step only)."""
+    tape = solution.tape
+    pre = step.prefix
+    shown = {(n.name, inp): d for n in tape.nodes for inp, d in n.shown_partials}
+    adj_values = {a.name: a.value for a in step.adjoints.values()}
+    forward = {**{l.name: l.value for l in tape.leaves.values()}, **step.params, **step.values}
+    with doc.create(Subsection("Backward pass")):
+        if step.number == 1:
+            _generic(doc, solution)
+        doc.append(NoEscape("With the numbers of this exercise:"))
+        lines = [_adjoint_equation(numbering[pre + n.adjoint], solution, step.adjoints[n.name],
+                                   adj_values, forward, shown) for n in tape.backward_order()]
+        doc.append(align(lines))
+    with doc.create(Subsection("Gradients")):
+        lines = [_adjoint_equation(numbering[pre + l.adjoint], solution, step.adjoints[l.name],
+                                   adj_values, forward, shown) for l in tape.reported]
+        doc.append(align(lines))
+        if step.number == 1:
+            _chain_rule(doc, solution, step)
+
+
+def _chain_rule(doc, solution, step):
+    """The chain rule written out, path by path, for the first parameter (seed 001's style)."""
+    tape = solution.tape
+    if not tape.params:
+        return
+    leaf = tape.params[0]
+    paths = chain_paths(tape, leaf.name, limit=4)
+    if not paths or len(paths[0]) < 3:
+        return
+    partial_values = {(t.consumer, a.of): t.partial_value
+                      for a in step.adjoints.values() for t in a.terms}
+    frac = lambda node, inp: (rf"\frac{{\partial {tex_name(node.name) if node.name != tape.loss else 'L'}}}"
+                              rf"{{\partial {tex_name(inp)}}}")
+    products = [r" \cdot ".join(frac(n, i) for n, i in reversed(path)) for path in paths]
+    numbers = [r" \cdot ".join(paren(latex_short(partial_values[(n.name, i)])) for n, i in reversed(path))
+               for path in paths]
+    doc.append(NoEscape(rf"The chain rule written out for ${tex_name(leaf.name)}$, one product per "
+                        r"path from the weight to the loss:"))
+    lines = chunks(tex_name(leaf.adjoint), products, 1) + chunks("", numbers, 1)
+    lines.append(rf"&{latex_value(step.gradients[leaf.name])}")
+    doc.append(align([r" \\ ".join(lines)]))
+
+
+def update(doc, solution, step, numbering):
+    """The gradient-descent update of one step: w - η·∂L/∂w for every parameter."""
+    p, tape, pre = solution.problem, solution.tape, step.prefix
+    with doc.create(Subsection(r"Gradient-descent update")):
+        doc.append(NoEscape(rf"Every parameter takes a step against its gradient, "
+                            rf"$w \leftarrow w - \eta\, \partial L/\partial w$ with $\eta = {latex_short(p.learning_rate)}$."))
+        lines = []
+        for leaf in tape.params:
+            if not leaf.updated:
+                continue
+            name = naming.updated(leaf.name)
+            formula = rf"{tex_name(leaf.name)} - \eta \cdot {tex_name(leaf.adjoint)}"
+            numbers = (rf"{latex_short(step.params[leaf.name])} - {latex_short(p.learning_rate)} \cdot "
+                       rf"{paren(latex_short(step.gradients[leaf.name]))}")
+            short = len(numbers) < 70      # LaTeX characters: about 40 printed
+            lines.append(equation(numbering[pre + name], tex_name(name), formula, numbers,
+                                  latex_value(step.params_after[leaf.name]), short))
+        fixed = [l for l in tape.params if not l.updated]
+        if fixed:
+            doc.append(NoEscape("Kept fixed: $" + ", ".join(tex_name(l.name) for l in fixed) + "$."))
+        doc.append(align(lines))
+
+
+def verdict(solution):
+    """The sentence on how the loss changed over the steps ("" without one)."""
+    from ..core.engine import add, mul
+    from ..core.numeric import decimal, is_symbolic
+
+    before, after = solution.steps[0].loss, solution.final.loss
+    if solution.problem.loss == "none" or is_symbolic(before) or is_symbolic(after):
+        return ""
+    change = decimal(add(after, mul(-1, before)), 6)
+    word = "went down" if change.startswith("-") else ("did not change" if change == "0" else "went up")
+    if "e" in change:
+        mantissa, exponent = change.split("e")
+        change = rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
+    return (rf"The loss {word}: from ${latex_short(before)}$ to ${latex_short(after)}$ "
+            rf"(change ${change}$).")
