@@ -167,10 +167,10 @@ def test_with_loss_none_y_is_an_ordinary_input():
 
 def test_a_second_definition_of_a_flat_name_is_refused_by_the_tape():
     """The tape's own guard, under the reader's: two quantities never share a symbol."""
-    from symprop.core.tape import _Builder
+    from symprop.core.tape import Builder
     from symprop.model.naming import Quantity
 
-    builder = _Builder(symprop.Problem.from_dict(GRAPH))
+    builder = Builder(symprop.Problem.from_dict(GRAPH))
     builder.leaf(Quantity("param", name="w"), "param", sp.Integer(1))
     with pytest.raises(symprop.ProblemFileError, match="'w' names two different quantities"):
         builder.leaf(Quantity("input", name="w"), "data", sp.Integer(2))
