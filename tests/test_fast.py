@@ -23,7 +23,7 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 
 @st.composite
-def problems(draw, hidden=("relu", "leaky_relu", "sigmoid", "tanh", "softplus", "identity")):
+def problems(draw, hidden=("relu", "leaky_relu", "sigmoid", "tanh", "softplus", "identity", "elu")):
     spec = draw(layered(hidden=hidden))
     rational = all(ACTIVATIONS[l["activation"]].rational for l in spec["layers"])
     # two steps of a closed-form net nest the network twice: slow on the SymPy side only,

@@ -65,3 +65,19 @@ def test_more_digits_than_decimals_default_context():
     assert format_rational(Fraction(-1, 6), 40) == "-0." + "1" + "6" * 38 + "7"
     # log 3 = 1.09861228866810969139524523692252570464749055|78…: the 46th digit rounds up
     assert decimal(sp.log(3), 45) == "1.09861228866810969139524523692252570464749056"
+
+
+@pytest.mark.parametrize("expr", [
+    sp.Max(sp.exp(sp.Rational(1, 3)), 1, evaluate=False),
+    sp.Min(sp.exp(sp.Rational(1, 3)), 2, evaluate=False),
+    sp.Max(sp.tanh(sp.Rational(1, 2)), sigma(sp.Rational(-1, 3)), evaluate=False),
+    sp.Abs(sp.log(sp.Rational(2, 7)), evaluate=False),
+])
+def test_max_min_abs_keep_every_digit(expr):
+    """Regression: max/min intervals were rebuilt from 53-bit floats, so 30 'certified'
+    digits of max(exp(1/3), 1) were wrong after the 16th (…0895141812… for …0895286281…)."""
+    with mp.workdps(100):
+        ref = mp.mpf(sp.N(expr.func(*expr.args), 100))
+        man, exp = ref.man_exp
+        expected = format_rational(Fraction(int(man)) * Fraction(2) ** int(exp), 30)
+    assert decimal(expr, 30) == expected
