@@ -125,8 +125,55 @@ y = 1
 weights = [[0.5, -0.5]]
 activation = "relu"
 ''')
-    r = check(p, {"dL/dW1[1,1]": -1}).results[0]        # ReLU′(0) taken as 1: (0 − 1)·1·1
+    r = check(symprop.solve(p), {"dL/dW1[1,1]": -1}).results[0]   # ReLU′(0) taken as 1: (0 − 1)·1·1
     assert (r.verdict, r.mistake) == ("wrong", "relu_convention")
+
+
+def test_z_for_a_is_named_in_every_sample():
+    """With two samples the names are sample1.a1[1], sample2.a1[1]: the checker finds a
+    unit's z from the tape's quantities, not from the spelling (which missed them)."""
+    p = symprop.loads('''
+loss = "half_sse"
+learning_rate = 1
+[[samples]]
+x = [1]
+y = [0]
+[[samples]]
+x = [2]
+y = [0]
+[[layers]]
+weights = [[1]]
+activation = "sigmoid"
+[[layers]]
+weights = [[1]]
+''')
+    sig = lambda t: 1 / (1 + mp.e ** -t)
+    mistaken = (sig(1) * 1 + sig(2) * 2) / 2          # ½ Σ_s δ2 · z1 where a1 belongs
+    r = check(symprop.solve(p), {"dL/dW2[1,1]": s(mistaken, 10)}).results[0]
+    assert (r.verdict, r.mistake) == ("wrong", "z_for_a")
+
+
+def test_a_wrong_softmax_output_is_marked_not_a_crash():
+    """z_for_a at a softmax unit (which reads every z of its layer) is its own z: the
+    checker used to unpack one input and stopped with a ValueError."""
+    p = symprop.loads('''
+loss = "cross_entropy"
+learning_rate = 1
+[data]
+x = [1, 2]
+y = [1, 0]
+[[layers]]
+weights = [[1, 0], [0, 1]]
+activation = "softmax"
+''')
+    r = {x.name: x for x in check(symprop.solve(p), {"a1[1]": 1, "z1[1]": 7}).results}
+    assert r["a1[1]"].verdict == "wrong" and r["a1[1]"].mistake == "z_for_a"   # a1[1] = z1[1] = 1
+    assert r["z1[1]"].verdict == "wrong"
+
+
+def test_check_wants_a_solution():
+    with pytest.raises(TypeError, match="symprop.solve"):
+        check(symprop.load(EXAMPLES / "two_layer_relu.toml"), {})
 
 
 def test_json_report_and_exit_codes(tmp_path, capsys):

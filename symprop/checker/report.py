@@ -1,0 +1,66 @@
+"""The checker's result: one Result per answer, and the Report that holds them
+(a summary, JSON, and the table `symprop check` prints)."""
+
+from dataclasses import dataclass
+from typing import Optional
+
+import sympy as sp
+
+from ..core.solution import value_json
+from .answers import Given
+
+__all__ = ["Report", "Result"]
+
+
+@dataclass(frozen=True)
+class Result:
+    number: int
+    name: str
+    given: Given
+    correct: sp.Expr
+    verdict: str                   # exact | rounded | carried_forward | wrong
+    diagnosis: Optional[str] = None
+    mistake: Optional[str] = None  # the key in MISTAKES that explains a wrong answer
+
+
+@dataclass(frozen=True)
+class Report:
+    solution: object
+    results: tuple
+
+    def summary(self):
+        counts = {v: 0 for v in ("exact", "rounded", "carried_forward", "wrong")}
+        for r in self.results:
+            counts[r.verdict] += 1
+        return {**counts, "total": len(self.results)}
+
+    @property
+    def ok(self):
+        return all(r.verdict != "wrong" for r in self.results)
+
+    def to_json(self):
+        return {
+            "results": [{"name": r.name, "given": r.given.text, "correct": value_json(r.correct),
+                         "verdict": r.verdict, "diagnosis": r.diagnosis, "mistake": r.mistake}
+                        for r in self.results],
+            "summary": self.summary(),
+        }
+
+    def __str__(self):
+        from ..render.printing import short_value
+
+        rows = [("No.", "quantity", "yours", "correct", "verdict")]
+        for r in self.results:
+            digits = max(8, len(r.given.text.replace("-", "").replace(".", "").lstrip("0")) + 2)
+            rows.append((str(r.number), r.name, r.given.text, short_value(r.correct, digits).rstrip("…"),
+                         r.verdict.replace("_", " ")))
+        widths = [max(len(row[i]) for row in rows) for i in range(5)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        for r in self.results:
+            if r.diagnosis:
+                lines.append(f"({r.number}) {r.name}: {r.diagnosis}")
+        s = self.summary()
+        lines.append(f"{s['exact']} exact, {s['rounded']} rounded, {s['carried_forward']} carried "
+                     f"forward, {s['wrong']} wrong (of {s['total']})")
+        return "\n".join(lines) + "\n"
