@@ -17,6 +17,7 @@ from .errors import (AnswerFileError, ComputationError, ExpressionError, OutputE
 from .model.loader import load, loads
 from .model.problem import Problem
 from .core.solution import Solution
+from . import render       # registers the Solution's renderers (str, to_latex, Jupyter)
 from .exam.variants import variants
 
 __all__ = [

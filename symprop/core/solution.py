@@ -7,14 +7,17 @@ never differentiate anything themselves.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sympy as sp
 
 from ..model import naming
 from ..model.naming import Quantity
+from . import facts
 from .numeric import decimal, tree_size
 
-__all__ = ["Term", "Adjoint", "Step", "Forward", "Solution", "value_json", "exact_string"]
+__all__ = ["Term", "Adjoint", "Step", "Forward", "Solution", "value_json", "exact_string", "register",
+           "RENDERERS"]
 
 
 @dataclass(frozen=True)
@@ -242,16 +245,53 @@ class Solution:
             out["final"] = {"values": values, "loss": vj(self.final.loss)}
         return out
 
-    def __str__(self):
-        from ..render.textout import render
+    # -- what the renderers ask (core/facts.py); each fact computed once --------------
+    @cached_property
+    def statement(self):
+        """The problem as the exercise states it (facts.Statement): givens, loss,
+        learning rate, steps, conventions; text, LaTeX and HTML format it."""
+        return facts.statement(self)
 
-        return render(self)
+    @cached_property
+    def has_kinks(self):
+        """Whether the net has a ReLU-like kink (so ReLU′(0)'s convention matters)."""
+        return facts.has_kinks(self.problem)
+
+    def loss_change(self):
+        """facts.LossChange from the first step's loss to the loss after the last
+        update; None without an update, without a loss, or for symbolic values."""
+        if "_loss_change" not in self.__dict__:
+            object.__setattr__(self, "_loss_change", facts.loss_change(self))
+        return self._loss_change
+
+    def values_at(self, step):
+        """Every value of a forward pass by tape name: the data (inputs, targets), the
+        parameters and the node values of `step` (a Step, or `final`)."""
+        data = self.__dict__.get("_data")
+        if data is None:
+            data = {l.name: l.value for l in self.tape.leaves.values() if l.kind != "param"}
+            object.__setattr__(self, "_data", data)
+        return {**data, **step.params, **step.values}
+
+    def adjoint_terms(self, step, of):
+        """The terms of the adjoint of `of` (a node or leaf name) at `step`, as the worked
+        solutions show them (facts.ShownTerm: consumer, its adjoint and value, the
+        partial as written and its value)."""
+        cache = self.__dict__.get("_adjoint_values")
+        if cache is None:
+            cache = {"shown": facts.shown_partials(self.tape)}
+            object.__setattr__(self, "_adjoint_values", cache)
+        if step.number not in cache:
+            cache[step.number] = {a.name: a.value for a in step.adjoints.values()}
+        return facts.adjoint_terms(self.tape.loss, cache["shown"], cache[step.number], step.adjoints[of])
+
+    # -- outputs: the renderers register themselves (render/__init__.py) ----------------
+    def __str__(self):
+        return _renderer("text")(self)
 
     def to_latex(self, questions=False):
         """The worksheet's LaTeX source (answer sheet, or question sheet)."""
-        from ..render.sheet import to_latex
-
-        return to_latex(self, questions)
+        return _renderer("latex")(self, questions)
 
     def to_pdf(self, path, questions=False, force=False):
         """Compile the worksheet with pdflatex and write it to `path` (atomically)."""
@@ -263,8 +303,22 @@ class Solution:
 
     def _repr_latex_(self):
         """Jupyter: every answer, exact and decimal, as rendered math."""
-        from ..render.latexprint import latex_value
-        from ..render.texnames import tex_name
+        return _renderer("jupyter")(self)
 
-        rows = [rf"{tex_name(n)} &{latex_value(v)}" for n, v in list(self.answers().items())[:60]]
-        return r"$\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$"
+
+# The renderers of Solution.__str__ ("text"), to_latex ("latex") and _repr_latex_
+# ("jupyter"). The render package fills this when it is imported (symprop/__init__.py
+# imports it), so the core never imports a renderer: the layers stay one-way.
+RENDERERS = {}
+
+
+def register(kind, render):
+    """Make `render` the Solution's renderer of `kind` ("text", "latex", "jupyter")."""
+    RENDERERS[kind] = render
+
+
+def _renderer(kind):
+    try:
+        return RENDERERS[kind]
+    except KeyError:
+        raise RuntimeError(f"no {kind!r} renderer registered for Solution; import symprop.render") from None

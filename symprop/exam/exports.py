@@ -95,24 +95,23 @@ def answers_json(vs, seed):
 
 
 def _problem_html(solution):
-    """The exercise as HTML with LaTeX for MathJax (\\( ... \\))."""
-    p = solution.problem
+    """The exercise (Solution.statement) as HTML with LaTeX for MathJax (\\( ... \\))."""
+    st = solution.statement
     math_ = lambda s: r"\(" + html.escape(s, quote=False) + r"\)"
-    parts = [f"<p><strong>{_html(p.title)}</strong></p>"]
-    if p.is_layered:
-        for l, layer in enumerate(p.network.layers, start=1):
-            rows = r" \\ ".join(" & ".join(latex_short(w) for w in row) for row in layer.weights)
-            text = rf"W^{{({l})}} = \begin{{bmatrix}}{rows}\end{{bmatrix}}"
-            if layer.bias is not None:
-                text += r",\quad b^{(%d)} = \begin{bmatrix}%s\end{bmatrix}" % (
-                    l, r" \\ ".join(latex_short(b) for b in layer.bias))
-            parts.append(f"<p>Layer {l} ({html.escape(layer.activation)}): {math_(text)}</p>")
-    given = ", ".join(rf"{tex_name(l.name)} = {latex_short(l.value)}"
-                      for l in solution.tape.leaves.values() if l.kind != "param" or not p.is_layered)
+    parts = [f"<p><strong>{_html(st.title)}</strong></p>"]
+    for l, layer in enumerate(st.layers, start=1):
+        rows = r" \\ ".join(" & ".join(latex_short(w) for w in row) for row in layer.weights)
+        text = rf"W^{{({l})}} = \begin{{bmatrix}}{rows}\end{{bmatrix}}"
+        if layer.bias is not None:
+            text += r",\quad b^{(%d)} = \begin{bmatrix}%s\end{bmatrix}" % (
+                l, r" \\ ".join(latex_short(b) for b in layer.bias))
+        parts.append(f"<p>Layer {l} ({html.escape(layer.activation)}): {math_(text)}</p>")
+    given = ", ".join(rf"{tex_name(g.name)} = {latex_short(g.value)}"
+                      for g in st.givens if not g.param or not st.layered)
     parts.append(f"<p>Given: {math_(given)}</p>")
-    if p.steps:
-        eta = math_(r"\eta = " + latex_short(p.learning_rate))
-        parts.append(f"<p>Loss: {html.escape(p.loss)}; learning rate {eta}.</p>")
+    if st.steps:
+        eta = math_(r"\eta = " + latex_short(st.learning_rate))
+        parts.append(f"<p>Loss: {html.escape(st.loss)}; learning rate {eta}.</p>")
     return "".join(parts)
 
 

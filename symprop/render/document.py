@@ -13,7 +13,6 @@ from ..model.losses import LOSSES
 from .diagram import diagram
 from .latexprint import MATRIX_COLS, MATRIX_ROWS, MAX_TERMS, SHOWN, latex, latex_short, matrix
 from .texlayout import groups, split_equation, sum_chunks
-from .textout import uses_kinks
 from .texnames import escape, tex_name
 
 __all__ = ["MAX_QUANTITIES", "check_size", "new_document", "title", "problem_section", "appendix"]
@@ -53,14 +52,14 @@ def new_document():
 def title(doc, solution, kind, heading=None):
     """The title, `kind` ("Answer sheet", ...) with the problem file or `heading`
     beside it, and the problem's notes."""
-    p = solution.problem
-    doc.append(NoEscape(r"{\LARGE\bfseries " + escape(p.title) + r"\par}\smallskip"))
-    source = rf" \quad --- \quad \texttt{{{escape(p.source)}}}" if p.source else ""
+    st = solution.statement
+    doc.append(NoEscape(r"{\LARGE\bfseries " + escape(st.title) + r"\par}\smallskip"))
+    source = rf" \quad --- \quad \texttt{{{escape(st.source)}}}" if st.source else ""
     if heading:
         source = rf" \quad --- \quad {escape(heading)}"
     doc.append(NoEscape(r"{\large " + kind + source + r"\par}\medskip"))
-    if p.notes:
-        doc.append(NoEscape(escape(p.notes) + r"\par"))
+    if st.notes:
+        doc.append(NoEscape(escape(st.notes) + r"\par"))
 
 
 class _Given:
@@ -83,8 +82,7 @@ class _Given:
         return tex
 
 
-def _shortening_note(problem):
-    sizes = problem.network.sizes
+def _shortening_note(sizes):
     if max(sizes[:-1]) <= MATRIX_COLS and max(sizes) <= MATRIX_ROWS:      # W: sizes[l] × sizes[l-1]
         return ""
     return (rf" A matrix or vector with more than {MATRIX_COLS} columns or {MATRIX_ROWS} rows is "
@@ -92,56 +90,54 @@ def _shortening_note(problem):
 
 
 def problem_section(doc, solution):
-    """The problem section; returns the shortened matrices and vectors (for `appendix`)."""
-    p = solution.problem
+    """The problem section (from Solution.statement); returns the shortened matrices
+    and vectors (for `appendix`)."""
+    st = solution.statement
     shown = _Given()
     with doc.create(Section("The problem")):
-        if p.is_layered:
-            sizes = "-".join(str(n) for n in p.network.sizes)
-            acts = ", ".join(escape(l.activation) for l in p.network.layers)
+        if st.layered:
+            sizes = "-".join(str(n) for n in st.sizes)
+            acts = ", ".join(escape(l.activation) for l in st.layers)
             doc.append(NoEscape(
                 rf"A {sizes} network (layer by layer: {acts}). Unit $j$ of layer $l$ computes "
                 r"$z^{(l)}_j = \sum_k w^{(l)}_{jk} a^{(l-1)}_k + b^{(l)}_j$ and "
                 r"$a^{(l)}_j = f_l(z^{(l)}_j)$; $w^{(l)}_{jk}$ joins unit $k$ of layer $l-1$ "
-                rf"to unit $j$ of layer $l$; the inputs are $x_k = a^{{(0)}}_k$; indices start at {p.index_base}."
-                + _shortening_note(p)))
-            for l, layer in enumerate(p.network.layers, start=1):     # one display per layer
+                rf"to unit $j$ of layer $l$; the inputs are $x_k = a^{{(0)}}_k$; indices start at {st.index_base}."
+                + _shortening_note(st.sizes)))
+            for l, layer in enumerate(st.layers, start=1):     # one display per layer
                 parts = [rf"W^{{({l})}} = {shown.matrix(rf'W^{{({l})}}', rf'w^{{({l})}}_{{jk}}', layer.weights)}"]
                 if layer.bias is not None:
                     parts.append(rf"b^{{({l})}} = {shown.column(rf'b^{{({l})}}', rf'b^{{({l})}}_j', layer.bias)}")
                 doc.append(NoEscape(r"\[" + r",\qquad ".join(parts) + r"\]"))
-            for i, s in enumerate(p.samples):
-                tag = rf"\text{{sample {i + 1}: }}\ " if len(p.samples) > 1 else ""
-                which = f" (sample {i + 1})" if len(p.samples) > 1 else ""
-                x = shown.column("x", "x_k", dict(s.inputs)["x"], which)
-                y = (rf",\qquad y = {shown.column('y', 'y_j', s.target, which)}"
-                     if s.target is not None else "")
+            for i, (x, y) in enumerate(st.samples):
+                tag = rf"\text{{sample {i + 1}: }}\ " if len(st.samples) > 1 else ""
+                which = f" (sample {i + 1})" if len(st.samples) > 1 else ""
+                x = shown.column("x", "x_k", x, which)
+                y = rf",\qquad y = {shown.column('y', 'y_j', y, which)}" if y is not None else ""
                 doc.append(NoEscape(rf"\[{tag}x = {x}{y}\]"))
         else:
             doc.append(NoEscape("A computational graph, evaluated in this order:"))
-            eqs = [split_equation(tex_name(n.name), sum_chunks(n.display, None, False))
-                   for n in solution.tape.nodes if n.kind == "node" and n.sample in (None, 0)]
+            eqs = [split_equation(tex_name(name), sum_chunks(display, None, False))
+                   for name, display in st.equations]
             for group in groups(eqs):
                 doc.append(NoEscape(r"\begin{align*}" + r" \\ ".join(group) + r"\end{align*}"))
-            given = [rf"{tex_name(l.name)} = {latex_short(l.value)}" for l in solution.tape.leaves.values()]
+            given = [rf"{tex_name(g.name)} = {latex_short(g.value)}" for g in st.givens]
             doc.append(NoEscape(r"Given: $" + r",\ ".join(given) + "$. "))
-        loss = LOSSES[p.loss]
-        if p.loss != "none" and not p.is_layered and len(p.samples) == 1:
-            node = solution.tape.node(solution.tape.loss)
-            doc.append(NoEscape(rf"Loss: $L = {latex(node.display, max_terms=MAX_TERMS)}$ ({escape(p.loss)}). "))
-        elif p.loss != "none":
+        if st.loss_display is not None:
+            doc.append(NoEscape(rf"Loss: $L = {latex(st.loss_display, max_terms=MAX_TERMS)}$ ({escape(st.loss)}). "))
+        elif st.loss != "none":
             red = ""
-            if len(p.samples) > 1:
-                red = rf" per sample, and the {p.reduction} over the {len(p.samples)} samples"
-            doc.append(NoEscape(rf"Loss: ${loss.latex}$ ({escape(p.loss)}){red}. "))
+            if st.sample_count > 1:
+                red = rf" per sample, and the {st.reduction} over the {st.sample_count} samples"
+            doc.append(NoEscape(rf"Loss: ${LOSSES[st.loss].latex}$ ({escape(st.loss)}){red}. "))
         else:
             doc.append(NoEscape(r"No loss: the output itself is differentiated. "))
-        if p.steps:
-            doc.append(NoEscape(rf"Learning rate $\eta = {latex_short(p.learning_rate)}$, "
-                                rf"{p.steps} gradient-descent step{'s' if p.steps > 1 else ''}. "))
-        if uses_kinks(p):
+        if st.steps:
+            doc.append(NoEscape(rf"Learning rate $\eta = {latex_short(st.learning_rate)}$, "
+                                rf"{st.steps} gradient-descent step{'s' if st.steps > 1 else ''}. "))
+        if st.relu_derivative_at_zero is not None:
             doc.append(NoEscape(rf"Convention at a kink: $\operatorname{{ReLU}}'(0) = "
-                                rf"{p.relu_derivative_at_zero}$."))
+                                rf"{st.relu_derivative_at_zero}$."))
         picture = diagram(solution)
         if picture:
             doc.append(NoEscape(r"\begin{center}" + picture + r"\end{center}"))
@@ -153,7 +149,7 @@ def appendix(doc, solution, full):
     of _LISTED columns (row index j, column index k)."""
     if not full:
         return
-    base = solution.problem.index_base
+    base = solution.statement.index_base
     doc.append(NoEscape(r"\section*{Appendix: the given values in full}"))
     for name, which, entry, rows, vector in full:
         size = f"{len(rows[0])} entries" if vector else rf"${len(rows)} \times {len(rows[0])}$"

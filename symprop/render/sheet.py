@@ -72,11 +72,9 @@ def build(solution, questions=False, doc=None, heading=None):
         appendix(doc, solution, full)
         return doc
     numbering = {name: number for number, _, name, _ in listing}
-    tape = solution.tape
-    data = {l.name: l.value for l in tape.leaves.values() if l.kind != "param"}
     with doc.create(Section("Solution")):
         for step in solution.steps:
-            values = {**data, **step.params, **step.values}
+            values = solution.values_at(step)
             if solution.problem.steps > 1:
                 doc.append(NoEscape(rf"\subsection*{{Step {step.number}}}"))
             working.forward(doc, solution, values, _step_numbers(numbering, step), "Forward pass")
@@ -84,8 +82,7 @@ def build(solution, questions=False, doc=None, heading=None):
             if step.params_after:
                 working.update(doc, solution, step, numbering)
         if solution.final is not None:
-            f = solution.final
-            working.forward(doc, solution, {**data, **f.params, **f.values}, numbering,
+            working.forward(doc, solution, solution.values_at(solution.final), numbering,
                             "Forward pass after the update", final=True)
             doc.append(NoEscape(working.verdict(solution)))
     _answers(doc, solution, listing)

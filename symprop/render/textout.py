@@ -1,18 +1,16 @@
 """The terminal renderer: a Solution as a step-by-step worked solution in text.
 
 Every equation is written three times, as on a worksheet: the formula, the
-formula with the numbers put in, and the result (exact, then decimal).
+formula with the numbers put in, and the result (exact, then decimal). The
+facts come from the Solution (statement, values_at, adjoint_terms, loss_change);
+this module only spells them.
 """
 
-import ast
-
-from ..model import naming
-from ..model.functions import ACTIVATIONS, GRAPH_FUNCTIONS
-from ..core.engine import add, mul
+from ..core.numeric import is_symbolic
 from ..errors import printable
-from .formulas import graph_formulas, layered_formulas
+from ..model import naming
 from ..model.losses import LOSSES
-from ..core.numeric import decimal, is_symbolic
+from .formulas import graph_formulas, layered_formulas
 from .printing import TextPrinter, short_value, text, value_text
 
 __all__ = ["render"]
@@ -24,13 +22,13 @@ def render(solution):
     """The whole worked solution as one string."""
     out = _header(solution)
     for step in solution.steps:
-        out += _forward(solution, step.number, _values(solution, step.params, step.values), step.loss)
+        out += _forward(solution, step.number, solution.values_at(step), step.loss)
         out += _backward(solution, step)
         if step.params_after:
             out += _update(solution, step)
     if solution.final is not None:
         f = solution.final
-        out += _forward(solution, "final", _values(solution, f.params, f.values), f.loss)
+        out += _forward(solution, "final", solution.values_at(f), f.loss)
         out += _verdict(solution)
     return "\n".join(out) + "\n"
 
@@ -41,49 +39,34 @@ def _step_title(solution, number, what):
     return what[0].upper() + what[1:]
 
 
-def _values(solution, params, nodes):
-    data = {l.name: l.value for l in solution.tape.leaves.values() if l.kind != "param"}
-    return {**data, **params, **nodes}
-
-
 def _header(solution):
-    p = solution.problem
-    title = printable(p.title, 200)
+    st = solution.statement
+    title = printable(st.title, 200)
     lines = [title, "=" * len(title)]
-    if p.source:
-        lines.append(f"Problem file: {p.source}")
-    if p.notes:
-        lines.append(printable(p.notes, newlines=True))
-    if p.is_layered:
-        sizes = "-".join(str(n) for n in p.network.sizes)
-        acts = ", ".join(l.activation for l in p.network.layers)
+    if st.source:
+        lines.append(f"Problem file: {st.source}")
+    if st.notes:
+        lines.append(printable(st.notes, newlines=True))
+    if st.layered:
+        sizes = "-".join(str(n) for n in st.sizes)
+        acts = ", ".join(l.activation for l in st.layers)
         lines.append(f"Network: {sizes} units, activations {acts}")
-        b = p.index_base
+        b = st.index_base
         lines.append(f"Indices: W1[j,k] joins unit k of layer 0 (the inputs a0[k]) to unit j of layer 1; "
                      f"counting from {b}")
     else:
-        lines.append(f"Computational graph with output {p.network.output}")
-    loss = LOSSES[p.loss]
-    lines.append(f"Loss: {p.loss} = {loss.text}" if p.loss != "none" else
+        lines.append(f"Computational graph with output {st.output}")
+    loss = LOSSES[st.loss]
+    lines.append(f"Loss: {st.loss} = {loss.text}" if st.loss != "none" else
                  "No loss: the output itself is differentiated")
-    if len(p.samples) > 1:
-        lines.append(f"Training set: {len(p.samples)} samples, loss {p.reduction} over samples")
-    if p.steps:
-        lines.append(f"Learning rate: η = {_plain(p.learning_rate)}; {p.steps} gradient-descent step(s)")
-    if uses_kinks(p):
-        lines.append(f"Convention: relu'(0) = {p.relu_derivative_at_zero}")
-    lines += _given(solution)
+    if st.sample_count > 1:
+        lines.append(f"Training set: {st.sample_count} samples, loss {st.reduction} over samples")
+    if st.steps:
+        lines.append(f"Learning rate: η = {_plain(st.learning_rate)}; {st.steps} gradient-descent step(s)")
+    if st.relu_derivative_at_zero is not None:
+        lines.append(f"Convention: relu'(0) = {st.relu_derivative_at_zero}")
+    lines += _given(st)
     return lines
-
-
-def uses_kinks(p):
-    """Whether the network has a ReLU-like kink, so that ReLU′(0)'s convention matters:
-    a layer's activation, or a function a graph node calls (not a name containing "relu")."""
-    if p.is_layered:
-        return any(ACTIVATIONS[l.activation].relu_like for l in p.network.layers)
-    called = {n.func.id for _, text in p.network.nodes for n in ast.walk(ast.parse(text.strip(), mode="eval"))
-              if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-    return any(GRAPH_FUNCTIONS[f].relu_like for f in called if f in GRAPH_FUNCTIONS)
 
 
 def _plain(v):
@@ -94,21 +77,20 @@ def _vec(values):
     return "[" + ", ".join(short_value(v) for v in values) + "]"
 
 
-def _given(solution):
+def _given(st):
     """The numbers of the problem: matrices and vectors for a layered net."""
-    p = solution.problem
     lines = ["Given:"]
-    if p.is_layered:
-        for l, layer in enumerate(p.network.layers, start=1):
+    if st.layered:
+        for l, layer in enumerate(st.layers, start=1):
             rows = ", ".join(_vec(r) for r in layer.weights)
             bias = f",  b{l} = {_vec(layer.bias)}" if layer.bias is not None else ""
             lines.append(f"  W{l} = [{rows}]{bias}")
-        for i, s in enumerate(p.samples):
-            label = f"  sample {i + 1}: " if len(p.samples) > 1 else "  "
-            target = f",  y = {_vec(s.target)}" if s.target is not None else ""
-            lines.append(f"{label}x = {_vec(dict(s.inputs)['x'])}{target}")
+        for i, (x, y) in enumerate(st.samples):
+            label = f"  sample {i + 1}: " if len(st.samples) > 1 else "  "
+            target = f",  y = {_vec(y)}" if y is not None else ""
+            lines.append(f"{label}x = {_vec(x)}{target}")
         return lines
-    items = [f"{l.name} = {short_value(l.value)}" for l in solution.tape.leaves.values()]
+    items = [f"{g.name} = {short_value(g.value)}" for g in st.givens]
     return lines + ["  " + ", ".join(items)]
 
 
@@ -152,24 +134,22 @@ def _substituted(expr, values):
                        decimals=True)(expr)
 
 
-def _adjoint_lines(solution, adj, values, shown, forward):
+def _adjoint_lines(solution, step, adj, forward):
     """adjoint = Σ consumer adjoint · ∂consumer/∂input, with numbers, then its value."""
-    tape = solution.tape
     if not adj.terms:
         return [f"  {adj.name} = 0   (no consumer)"]
     formula, numbers = [], []
-    for t in adj.terms:
-        partial = shown[(t.consumer, adj.of)]
-        if t.consumer == tape.loss:
-            formula.append(text(partial))
-            numbers.append(_substituted(partial, forward))
-        elif partial == 1:
-            formula.append(t.consumer_adjoint)
-            numbers.append(short_value(values[t.consumer_adjoint]) if len(adj.terms) == 1
-                           else _paren_value(values[t.consumer_adjoint]))
+    for t in solution.adjoint_terms(step, adj.of):
+        if t.from_loss:
+            formula.append(text(t.partial))
+            numbers.append(_substituted(t.partial, forward))
+        elif t.partial == 1:
+            formula.append(t.adjoint)
+            numbers.append(short_value(t.adjoint_value) if len(adj.terms) == 1
+                           else _paren_value(t.adjoint_value))
         else:
-            formula.append(f"{t.consumer_adjoint}·{TextPrinter()._paren(partial, 21)}")
-            numbers.append(f"{_paren_value(values[t.consumer_adjoint])}·{_paren_value(t.partial_value)}")
+            formula.append(f"{t.adjoint}·{TextPrinter()._paren(t.partial, 21)}")
+            numbers.append(f"{_paren_value(t.adjoint_value)}·{_paren_value(t.partial_value)}")
     f, n = " + ".join(formula), " + ".join(numbers)
     return _lines3(adj.name, f, n, adj.value)
 
@@ -201,14 +181,12 @@ def _backward(solution, step):
     lines = ["", title, "-" * len(title)]
     if step.number == 1:
         lines += _generic(solution)
-    shown = {(n.name, inp): d for n in tape.nodes for inp, d in n.shown_partials}
-    values = {a.name: a.value for a in step.adjoints.values()}
-    forward = _values(solution, step.params, step.values)
+    forward = solution.values_at(step)
     for node in tape.backward_order():
-        lines += _adjoint_lines(solution, step.adjoints[node.name], values, shown, forward)
+        lines += _adjoint_lines(solution, step, step.adjoints[node.name], forward)
     lines += ["", "  Gradients:"]
     for leaf in tape.reported:
-        lines += _adjoint_lines(solution, step.adjoints[leaf.name], values, shown, forward)
+        lines += _adjoint_lines(solution, step, step.adjoints[leaf.name], forward)
     return lines
 
 
@@ -231,9 +209,9 @@ def _update(solution, step):
 
 
 def _verdict(solution):
-    before, after = solution.steps[0].loss, solution.final.loss
-    if is_symbolic(before) or is_symbolic(after) or solution.problem.loss == "none":
+    change = solution.loss_change()
+    if change is None:
         return []
-    d = decimal(add(after, mul(-1, before)), 6)
-    word = "went down" if d.startswith("-") else ("did not change" if d == "0" else "went UP")
-    return ["", f"The loss {word}: {short_value(before)} → {short_value(after)} (change {d})"]
+    word = {"down": "went down", "unchanged": "did not change", "up": "went UP"}[change.direction]
+    return ["", f"The loss {word}: {short_value(change.before)} → {short_value(change.after)} "
+                f"(change {change.decimal})"]

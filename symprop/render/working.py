@@ -68,24 +68,22 @@ def _generic(doc, solution):
         doc.append(align(rows))
 
 
-def _adjoint_equation(number, solution, adj, adj_values, forward, shown):
-    tape = solution.tape
+def _adjoint_equation(number, solution, step, adj, forward):
     formula, numbers = [], []
-    terms, left_out = shown_terms(adj.terms)        # only the terms shown are printed
+    terms, left_out = shown_terms(solution.adjoint_terms(step, adj.of))    # only the terms shown are printed
     for t in terms:
-        partial = shown[(t.consumer, adj.of)]
-        if t.consumer == tape.loss:
-            formula.append(latex(partial, max_terms=MAX_TERMS))
-            numbers.append(latex(partial, lambda s: latex_short(forward[s.name]) if s.name in forward
+        if t.from_loss:
+            formula.append(latex(t.partial, max_terms=MAX_TERMS))
+            numbers.append(latex(t.partial, lambda s: latex_short(forward[s.name]) if s.name in forward
                                  else None, True, MAX_TERMS))
             continue
-        head = tex_name(t.consumer_adjoint)
-        val = paren(latex_short(adj_values[t.consumer_adjoint]))
-        if partial == 1:
+        head = tex_name(t.adjoint)
+        val = paren(latex_short(t.adjoint_value))
+        if t.partial == 1:
             formula.append(head)
             numbers.append(val)
         else:
-            formula.append(rf"{head} \cdot {latex(partial, max_terms=MAX_TERMS)}")
+            formula.append(rf"{head} \cdot {latex(t.partial, max_terms=MAX_TERMS)}")
             numbers.append(rf"{val} \cdot {paren(latex_short(t.partial_value))}")
     if not formula:
         formula, numbers = ["0"], []
@@ -105,19 +103,17 @@ def backward(doc, solution, step, numbering):
     chain rule in the first step only)."""
     tape = solution.tape
     pre = step.prefix
-    shown = {(n.name, inp): d for n in tape.nodes for inp, d in n.shown_partials}
-    adj_values = {a.name: a.value for a in step.adjoints.values()}
-    forward = {**{l.name: l.value for l in tape.leaves.values()}, **step.params, **step.values}
+    forward = solution.values_at(step)
     with doc.create(Subsection("Backward pass")):
         if step.number == 1:
             _generic(doc, solution)
         doc.append(NoEscape("With the numbers of this exercise:"))
-        lines = [_adjoint_equation(numbering[pre + n.adjoint], solution, step.adjoints[n.name],
-                                   adj_values, forward, shown) for n in tape.backward_order()]
+        lines = [_adjoint_equation(numbering[pre + n.adjoint], solution, step, step.adjoints[n.name],
+                                   forward) for n in tape.backward_order()]
         doc.append(align(lines))
     with doc.create(Subsection("Gradients")):
-        lines = [_adjoint_equation(numbering[pre + l.adjoint], solution, step.adjoints[l.name],
-                                   adj_values, forward, shown) for l in tape.reported]
+        lines = [_adjoint_equation(numbering[pre + l.adjoint], solution, step, step.adjoints[l.name],
+                                   forward) for l in tape.reported]
         doc.append(align(lines))
         if step.number == 1:
             _chain_rule(doc, solution, step)
@@ -171,16 +167,13 @@ def update(doc, solution, step, numbering):
 
 def verdict(solution):
     """The sentence on how the loss changed over the steps ("" without one)."""
-    from ..core.engine import add, mul
-    from ..core.numeric import decimal, is_symbolic
-
-    before, after = solution.steps[0].loss, solution.final.loss
-    if solution.problem.loss == "none" or is_symbolic(before) or is_symbolic(after):
+    change = solution.loss_change()
+    if change is None:
         return ""
-    change = decimal(add(after, mul(-1, before)), 6)
-    word = "went down" if change.startswith("-") else ("did not change" if change == "0" else "went up")
-    if "e" in change:
-        mantissa, exponent = change.split("e")
-        change = rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
-    return (rf"The loss {word}: from ${latex_short(before)}$ to ${latex_short(after)}$ "
-            rf"(change ${change}$).")
+    word = {"down": "went down", "unchanged": "did not change", "up": "went up"}[change.direction]
+    d = change.decimal
+    if "e" in d:
+        mantissa, exponent = d.split("e")
+        d = rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
+    return (rf"The loss {word}: from ${latex_short(change.before)}$ to ${latex_short(change.after)}$ "
+            rf"(change ${d}$).")
