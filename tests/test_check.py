@@ -239,3 +239,20 @@ def test_answers_as_small_as_the_values_symprop_prints():
     assert [r.verdict for r in report.results] == ["rounded"]
     report = symprop.check(symprop.solve(problem), {"a": "3.65e-348"})
     assert [r.verdict for r in report.results] == ["wrong"]
+
+
+def test_answer_files_get_the_problem_files_checks(tmp_path):
+    """load_answers reads through the loader's read_text: size, binary, encoding, kind."""
+    from symprop.model.loader import MAX_FILE_BYTES
+
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b'[answers]\n"a1[1]" = 1\n\0')
+    large = tmp_path / "large.toml"
+    large.write_bytes(b"[answers]\n" + b"#" * MAX_FILE_BYTES)
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes('[answers]\n"a1[1]" = "\xe9"\n'.encode("latin-1"))
+    for path, words in [(binary, "binary file"), (large, "larger than 1024 KiB"),
+                        (latin, "not UTF-8"), (tmp_path, "is a directory, not an answer file"),
+                        (tmp_path / "nope.toml", "no such file")]:
+        with pytest.raises(AnswerFileError, match=words):
+            load_answers(path)

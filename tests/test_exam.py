@@ -20,6 +20,7 @@ import sympy as sp
 import symprop
 import symprop.exam.exports
 import symprop.output.files
+import symprop.output.fsops
 from helpers import EXAMPLES, ROOT
 from symprop.errors import OutputError, SympropError
 from symprop.exam.exports import answers_json, moodle_xml, write_exam
@@ -237,7 +238,7 @@ def test_a_failed_move_puts_back_the_previous_exam(tmp_path, fake_pdfs, monkeypa
     out = tmp_path / "exam"
     write_exam(relu_problem(), 3, 1, str(out), split=True, with_gift=True)
     before = snapshot(out)
-    real, calls = symprop.output.files._move, []
+    real, calls = symprop.output.fsops.move, []
 
     def failing(src, dst):
         calls.append(dst)
@@ -245,13 +246,13 @@ def test_a_failed_move_puts_back_the_previous_exam(tmp_path, fake_pdfs, monkeypa
             raise OSError(errno.EIO, os.strerror(errno.EIO))
         real(src, dst)
 
-    monkeypatch.setattr(symprop.output.files, "_move", failing)
+    monkeypatch.setattr(symprop.output.fsops, "move", failing)
     with pytest.raises(OutputError, match="Input/output error; nothing was changed") as info:
         write_exam(relu_problem(), 2, 9, str(out))
     assert str(out) in str(info.value)
     assert snapshot(out) == before and no_staging(out, tmp_path)
     calls.clear()
-    monkeypatch.setattr(symprop.output.files, "_move", lambda src, dst: (calls.append(dst), real(src, dst)))
+    monkeypatch.setattr(symprop.output.fsops, "move", lambda src, dst: (calls.append(dst), real(src, dst)))
     write_exam(relu_problem(), 2, 9, str(out))              # and the next run goes through
     assert calls[-1].endswith(MANIFEST)
 
@@ -260,7 +261,7 @@ def test_a_full_disk_while_staging_changes_nothing(tmp_path, fake_pdfs, monkeypa
     out = tmp_path / "exam"
     write_exam(relu_problem(), 2, 1, str(out))
     before = snapshot(out)
-    real, count = symprop.output.files._write_all, []
+    real, count = symprop.output.fsops.write_all, []
 
     def full(fd, data):
         count.append(1)
@@ -268,7 +269,7 @@ def test_a_full_disk_while_staging_changes_nothing(tmp_path, fake_pdfs, monkeypa
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real(fd, data)
 
-    monkeypatch.setattr(symprop.output.files, "_write_all", full)
+    monkeypatch.setattr(symprop.output.fsops, "write_all", full)
     with pytest.raises(OutputError, match="No space left on device"):
         write_exam(relu_problem(), 3, 2, str(out))
     assert snapshot(out) == before and no_staging(out, tmp_path)

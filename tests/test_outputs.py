@@ -17,7 +17,7 @@ import pytest
 from helpers import EXAMPLES, ROOT
 from symprop.errors import OutputError
 from symprop.output.files import MANIFEST, MARK, is_ours, write_atomic
-import symprop.output.files as outputs
+import symprop.output.fsops as fsops
 
 
 def listing(folder):
@@ -190,7 +190,7 @@ def test_full_disk_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
         os.write(fd, bytes(data[:1]))
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(outputs, "_write_all", full)
+    monkeypatch.setattr(fsops, "write_all", full)
     with pytest.raises(OutputError, match="No space left on device") as info:
         write_atomic(target, "new and longer")
     assert str(target) in str(info.value)

@@ -7,7 +7,8 @@ Each constraint is of its own type, refused when it is not, never coerced
     allow_kinks     true/false: may a ReLU-like argument be exactly 0
     max_denominator a whole number: every exact answer's denominator at most this
     max_abs         a number ≥ 0: every answer at most this in absolute value
-    loss_decreases  true/false: does the update lower the loss
+    loss_decreases  true/false: does the update lower the loss (Solution.loss_change;
+                    refused for loss "none", whose output is not a loss)
 
 ReLU-like is the registry's `relu_like` (model/functions.py): the argument of
 every such application on the tape is found once per exam and evaluated per
@@ -20,6 +21,7 @@ import sympy as sp
 
 from ..core.arith import substitute
 from ..core.numeric import decimal
+from ..model.losses import LOSSES
 from .randomize import fail, number
 
 __all__ = ["read_constraints", "relu_arguments", "failures", "CONSTRAINTS"]
@@ -45,6 +47,10 @@ def read_constraints(problem):
         if name in raw and not isinstance(raw[name], bool):
             raise fail(problem, f"{key}.{name}",
                        f"expected true or false (without quotes), got {_shown(raw[name])}")
+    if "loss_decreases" in raw and not LOSSES[problem.loss].needs_target:
+        raise fail(problem, f"{key}.loss_decreases",
+                   f"this problem has no loss to go down (loss '{problem.loss}' differentiates "
+                   "the output itself)")
     if "max_denominator" in raw:
         v = raw["max_denominator"]
         if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 10**12:
@@ -94,11 +100,8 @@ def relu_arguments(tape, conv):
 
 def _relu_inputs(solution, arguments):
     """The values of `arguments` (see relu_arguments) in the first step."""
-    tape, step = solution.tape, solution.steps[0]
-    values = {n: l.value for n, l in tape.leaves.items()}
-    values.update(step.params)
-    values.update(step.values)
-    env = {tape.symbols[n]: v for n, v in values.items()}
+    tape = solution.tape
+    env = {tape.symbols[n]: v for n, v in solution.values_at(solution.steps[0]).items()}
     return [env[arg] if arg in env else substitute(arg, env) for arg in arguments]
 
 
@@ -123,12 +126,7 @@ def failures(solution, rules, arguments):
                                                       abs(sp.Rational(decimal(v, 6))) > limit)
                for v in values):
             out.append("max_abs")
-    if "loss_decreases" in rules and solution.final is not None:
-        from ..core.numeric import sign
-
-        before, after = solution.steps[0].loss, solution.final.loss
-        change = sp.Add(after, sp.Mul(-1, before, evaluate=False), evaluate=False)
-        went_down = after < before if after.is_Rational and before.is_Rational else sign(change) < 0
-        if went_down != rules["loss_decreases"]:
-            out.append("loss_decreases")
+    change = solution.loss_change() if "loss_decreases" in rules else None   # None: steps = 0
+    if change is not None and change.went_down != rules["loss_decreases"]:
+        out.append("loss_decreases")
     return out
