@@ -5,7 +5,7 @@ per page run; --split: one PDF per variant instead), answers.json (each
 variant's problem file and every answer under its flat name), moodle.xml (a
 cloze question per variant, one numerical field per quantity) and, with
 --gift, questions.gift. The PDFs are built in memory (pdflatex jobs that a
-Ctrl-C kills at once); then outputs.write_folder installs every file, all or
+Ctrl-C kills at once); then output.folder.write_folder installs every file, all or
 nothing, and removes the files of an earlier exam in the same folder.
 
 Every file must stay valid for its reader whatever the title holds. User text
