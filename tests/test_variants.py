@@ -105,3 +105,13 @@ loss_decreases = true
 """
     with pytest.raises(SympropError, match="loss_decreases.*no loss to go down"):
         symprop.variants(symprop.loads(text), 1, 7)
+
+
+def test_with_values_refuses_a_number_it_cannot_write_back():
+    import sympy as sp
+
+    p = symprop.load(EXAMPLES / "two_layer_relu.toml")
+    q = p.with_values({("weight", 1, 0, 0): "exp(1/3)"})          # text reads back as itself
+    assert q == symprop.Problem.from_dict(q.raw, source=q.source)
+    with pytest.raises(SympropError, match="not a rational number; give a closed form as text"):
+        p.with_values({("weight", 1, 0, 0): sp.sqrt(2)})

@@ -21,9 +21,6 @@ variant's problem file (exam.problemfile) is the original file with new numbers.
 import copy
 from dataclasses import replace
 from decimal import Decimal
-from fractions import Fraction
-
-import sympy as sp
 
 from ..errors import ExpressionError, ProblemFileError
 from .problem import check_targets, to_value
@@ -60,7 +57,7 @@ def with_values(problem, values):
     if problem.raw is not None:
         raw = copy.deepcopy(problem.raw)
         for slot, value in values.items():
-            _write(raw, _raw_path(problem, raw, slot), _spelled(value, new[slot]))
+            _write(raw, _raw_path(problem, raw, slot), _spelled(value, new[slot], problem, slot))
     out = replace(problem, network=network, params=params, samples=samples, raw=raw)
     check_targets(out)
     return out
@@ -147,15 +144,17 @@ def _write(data, path, value):
     _get(data, path[:-1])[path[-1]] = value
 
 
-def _spelled(given, value):
+def _spelled(given, value, problem, slot):
     """How a new value is written into the problem's dict: as the TOML value given
-    (an int, a Decimal or a string reads back as itself), an exact Rational as
-    `toml_value` writes it, anything else as SymPy's str()."""
+    (an int, a Decimal or a string reads back as itself), an exact Rational (a Fraction,
+    a float at its shortest repr) as `toml_value` writes it. Any other SymPy number
+    (sqrt(2), E) has no spelling the reader takes back for certain: give it as text."""
     if isinstance(given, (int, Decimal, str)) and not isinstance(given, bool):
         return given
-    if isinstance(given, (Fraction, sp.Rational)) or value.is_Rational:
+    if value.is_Rational:
         return toml_value(value)
-    return str(value)
+    raise ProblemFileError(f"{value} is not a rational number; give a closed form as text "
+                           "(e.g. \"exp(1/3)\")", source=problem.source, key=_key(problem, slot))
 
 
 def toml_value(v):
