@@ -2,6 +2,7 @@
 solution has a Quantity, and spelling it gives back exactly the answer's name."""
 
 import glob
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -60,3 +61,43 @@ def test_tape_nodes_record_the_functions_they_apply():
     assert [f.name for f in tape.node("h").functions] == ["relu", "sigmoid"]
     layered = symprop.solve(symprop.load("examples/two_layer_relu.toml")).tape
     assert {f.name for n in layered.nodes if n.kind == "a" for f in n.functions} == {"relu", "identity"}
+
+
+TWO_SAMPLES = '''
+loss = "half_sse"
+learning_rate = 1
+steps = 2
+index_base = 0
+[[samples]]
+x = [1, -1]
+y = [0]
+[[samples]]
+x = [2, 1]
+y = [1]
+[[layers]]
+weights = [[0.5, -0.5], [1, 0.25]]
+bias = [0, 0.5]
+activation = "sigmoid"
+[[layers]]
+weights = [[1, -1]]
+activation = "identity"
+'''
+
+
+@pytest.mark.parametrize("source", EXAMPLES + ["two samples"])
+def test_sheets_spell_every_quantity_from_its_structure(source):
+    """Answer, question and feedback-free sheets spell every quantity through its
+    Quantity: no flat name falls through to the generic spelling (which would print
+    it as \\mathit{W1[1,2]} or \\mathit{sample2.a1[1]})."""
+    from symprop.render.texnames import tex
+
+    problem = symprop.loads(TWO_SAMPLES) if source == "two samples" else symprop.load(source)
+    solution = symprop.solve(problem)
+    for questions in (False, True):
+        sheet = solution.to_latex(questions)
+        leaked = re.findall(r"\\mathit\{[^}]*[\[./][^}]*\}", sheet)
+        assert not leaked, leaked[:3]
+    base = problem.index_base
+    sheet = solution.to_latex()
+    for _, _, name, _ in solution.items()[:40]:       # the numbered quantities of the sheet
+        assert tex(solution.quantity(name), base) in sheet

@@ -31,7 +31,7 @@ from ..render.latexprint import latex_short
 from ..core.numeric import decimal
 from ..output.files import MARK, check_folder, write_folder
 from ..core.solution import value_json
-from ..render.texnames import tex_name
+from ..render.texnames import spelling, tex_name
 from .variants import draw, problem_toml
 
 __all__ = ["write_exam", "answers_json", "moodle_xml", "gift", "tolerance", "category_name"]
@@ -130,21 +130,27 @@ def moodle_xml(vs, category):
     cat = ET.SubElement(quiz, "question", type="category")
     ET.SubElement(ET.SubElement(cat, "category"), "text").text = _moodle_category(name)
     for v in vs:
-        q = ET.SubElement(quiz, "question", type="cloze")
-        ET.SubElement(ET.SubElement(q, "name"), "text").text = f"{name}: variant {v.number}"
-        fields = []
-        for _, quantity, answer, tol in _fields(v):
-            label = r"\(" + html.escape(tex_name(quantity), quote=False) + r"\)"
-            fields.append(f"<p>{label} = {{1:NUMERICAL:={answer}:{tol}}}</p>")
-        text = _problem_html(v.solution) + "\n" + "\n".join(fields)
-        qt = ET.SubElement(q, "questiontext", format="html")
-        ET.SubElement(qt, "text").text = text
-        ET.SubElement(ET.SubElement(q, "generalfeedback", format="html"), "text").text = ""
-        ET.SubElement(q, "penalty").text = "0.3333333"
-        ET.SubElement(q, "hidden").text = "0"
+        with spelling(v.solution):
+            _cloze(quiz, v, name)
     ET.indent(quiz)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + f"<!-- {MARK} -->\n"
             + ET.tostring(quiz, encoding="unicode") + "\n")
+
+
+def _cloze(quiz, v, name):
+    """One variant as a cloze question: the problem, then a numerical field per quantity."""
+    q = ET.SubElement(quiz, "question", type="cloze")
+    ET.SubElement(ET.SubElement(q, "name"), "text").text = f"{name}: variant {v.number}"
+    fields = []
+    for _, quantity, answer, tol in _fields(v):
+        label = r"\(" + html.escape(tex_name(quantity), quote=False) + r"\)"
+        fields.append(f"<p>{label} = {{1:NUMERICAL:={answer}:{tol}}}</p>")
+    text = _problem_html(v.solution) + "\n" + "\n".join(fields)
+    qt = ET.SubElement(q, "questiontext", format="html")
+    ET.SubElement(qt, "text").text = text
+    ET.SubElement(ET.SubElement(q, "generalfeedback", format="html"), "text").text = ""
+    ET.SubElement(q, "penalty").text = "0.3333333"
+    ET.SubElement(q, "hidden").text = "0"
 
 
 _HOLDER = re.compile(r"&(?=&(?:0(?:58;|35;|61;|92;|10)|1(?:23;|25;|26;)))")
@@ -171,14 +177,21 @@ def gift(vs, category):
     category_line = _break_holders(_moodle_category(name)).replace("\\", "\\\\")
     lines = [f"$CATEGORY: {category_line}", ""]
     for v in vs:
-        problem = _problem_html(v.solution)
-        for number, quantity, answer, tol in _fields(v):
-            title = _gift_escape(_break_holders(f"{name} v{v.number} q{number}"))
-            label = r"\(" + html.escape(tex_name(quantity), quote=False) + r"\)"
-            text = _gift_escape(f"{problem}<p>Compute {label}.</p>")
-            lines.append(f"::{title}::[html]{text}{{#{answer}:{tol}}}")
-            lines.append("")
+        with spelling(v.solution):
+            lines += _gift_questions(v, name)
     return "\n".join(lines)
+
+
+def _gift_questions(v, name):
+    """One variant's numerical questions, each line followed by a blank one."""
+    lines = []
+    problem = _problem_html(v.solution)
+    for number, quantity, answer, tol in _fields(v):
+        title = _gift_escape(_break_holders(f"{name} v{v.number} q{number}"))
+        label = r"\(" + html.escape(tex_name(quantity), quote=False) + r"\)"
+        text = _gift_escape(f"{problem}<p>Compute {label}.</p>")
+        lines += [f"::{title}::[html]{text}{{#{answer}:{tol}}}", ""]
+    return lines
 
 
 def write_exam(problem, n, seed, out, split=False, with_gift=False, force=False, progress=None):

@@ -8,7 +8,7 @@ Importing this package registers Solution.__str__, to_latex and _repr_latex_
 
 from ..core.solution import register
 from .latexprint import latex_value
-from .texnames import tex_name
+from .texnames import tex
 from .textout import render
 
 __all__ = ["jupyter_latex"]
@@ -23,7 +23,9 @@ def _latex(solution, questions=False):
 
 def jupyter_latex(solution):
     """Every answer (the first 60), exact and decimal, as one aligned display."""
-    rows = [rf"{tex_name(n)} &{latex_value(v)}" for n, v in list(solution.answers().items())[:60]]
+    base = solution.problem.index_base
+    rows = [rf"{tex(solution.quantity(n), base)} &{latex_value(v)}"
+            for n, v in list(solution.answers().items())[:60]]
     return r"$\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$"
 
 

@@ -4,8 +4,9 @@ computational graphs with skip connections bending over the columns they skip.""
 import sympy as sp
 
 from ..model.functions import FUNCTIONS
+from ..model.naming import Quantity
 from .latexprint import latex_short
-from .texnames import escape, tex_name
+from .texnames import escape, tex, tex_name
 
 __all__ = ["diagram"]
 
@@ -55,7 +56,7 @@ def _layered(problem):
             if j is None:
                 lines.append(rf"\node at ({c}, {y:.2f}) {{$\vdots$}};")
                 continue
-            name = tex_name(f"a{l}[{j + base}]")
+            name = tex(Quantity("input" if l == 0 else "act", l, (j,)), base)
             style = "input" if l == 0 else "unit"
             lines.append(rf"\node[{style}] (n{l}-{j}) at ({c}, {y:.2f}) {{${name}$}};")
     top = (tall - 1) / 2 + 0.9

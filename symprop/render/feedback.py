@@ -8,7 +8,7 @@ from ..core.numeric import decimal
 from ..output.files import MARK
 from .document import appendix, check_size, new_document, problem_section
 from .latexprint import latex_short, wrap_lines
-from .texnames import escape, tex_name
+from .texnames import escape, spelling, tex_name
 
 __all__ = ["feedback_latex"]
 
@@ -21,6 +21,11 @@ _MARKS = {"exact": r"\textcolor{green!50!black}{\checkmark\ exact}",
 def feedback_latex(report):
     """A feedback sheet for checked answers: the problem, then every answer marked,
     the correct value beside it, and the diagnosis of each wrong one."""
+    with spelling(report.solution):
+        return _feedback(report)
+
+
+def _feedback(report):
     solution = report.solution
     check_size(len(report.results), "feedback sheet", "use --format json")
     doc = new_document()

@@ -17,7 +17,7 @@ from ..output.files import MARK
 from . import working
 from .document import appendix, check_size, new_document, problem_section, title
 from .latexprint import MAX_CLOSED, latex, wrap_lines
-from .texnames import tex_name
+from .texnames import spelling, tex_name
 
 __all__ = ["build", "to_latex", "items", "check_problem", "quantities"]
 
@@ -59,7 +59,13 @@ def _questions(doc, solution, listing):
 
 def build(solution, questions=False, doc=None, heading=None):
     """The worksheet as a PyLaTeX Document (answer sheet, or question sheet); with
-    `doc`, appended to it on a new page (exam variants), under `heading`."""
+    `doc`, appended to it on a new page (exam variants), under `heading`; every
+    quantity spelled from the solution's structure (texnames.spelling)."""
+    with spelling(solution):
+        return _build(solution, questions, doc, heading)
+
+
+def _build(solution, questions, doc, heading):
     if doc is None:
         doc = new_document()
     else:

@@ -1,11 +1,18 @@
-"""Flat quantity names in LaTeX, as the seeds write them: W1[1,2] → w^{(1)}_{12}.
+"""Quantities in LaTeX, as the seeds write them: the weight W1[1,2] → w^{(1)}_{12}.
 
-One table of patterns, so that every renderer spells a name the same way.
+`tex(q)` spells a Quantity from its structure. A document is built inside
+`spelling(solution)`, which makes `tex_name(flat name)` (and so the printers'
+symbols) look the solution's quantities up instead of reading the name: no flat
+name of a quantity is parsed back. What `_generic` still reads are the names the
+generic formulas build themselves (W^{(2)}, δ^{(2)}_j, letters as indices), graph
+names and user symbols.
 """
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 
-__all__ = ["tex_name", "escape"]
+__all__ = ["tex", "tex_names", "tex_name", "spelling", "escape"]
 
 _SPECIAL = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
@@ -45,19 +52,90 @@ def escape(text):
     return "".join(out)
 
 
+def tex(q, base=1):
+    """LaTeX for a Quantity, as the seeds write it: w^{(1)}_{12}, \\delta^{(2)}_{1}, x_{1},
+    \\frac{\\partial L}{\\partial h_{0}}, {w_{0}}', \\text{step2: }…; spelled from its
+    structure (kind, layer, index, sample, step), never from a parsed name."""
+    if q.final:
+        tag = r"\text{final: }"
+    elif q.step and q.step > 1:
+        tag = rf"\text{{step{q.step}: }}"
+    else:
+        tag = ""
+    return tag + _untagged(q, base)
+
+
+def _untagged(q, base):
+    k = q.kind
+    if k == "updated":
+        return "{" + _untagged(q.of, base) + "}'"
+    if q.is_delta:
+        return _sample(q.of) + rf"\delta^{{({q.of.layer})}}_{{{_index(q.of.index, base)}}}"
+    if k in ("adjoint", "gradient"):
+        return rf"\frac{{\partial {_plain(q.by)}}}{{\partial {_untagged(q.of, base)}}}"
+    return _sample(q) + _own(q, base)
+
+
+def _own(q, base):
+    k, ix = q.kind, _index(q.index, base)
+    if k in ("param", "node") or (k == "input" and q.layer is None):
+        return _plain(q.name)
+    if k == "target":
+        return rf"y_{{{ix}}}" if q.index else "y"
+    if k in ("loss", "sample_loss"):
+        return "L"
+    if k == "input":
+        return rf"x_{{{ix}}}"
+    letter = {"weight": "w", "bias": "b", "pre": "z", "act": "a"}[k]
+    return rf"{letter}^{{({q.layer})}}_{{{ix}}}"
+
+
+def _sample(q):
+    return "" if q.sample is None else rf"\text{{sample{q.sample + 1}: }}"
+
+
+def _index(indices, base):
+    parts = [str(i + base) if isinstance(i, int) else str(i) for i in indices]
+    return "".join(parts) if all(len(p) == 1 for p in parts) else ",".join(parts)
+
+
+def tex_names(solution):
+    """{flat name: LaTeX} for every quantity of a solution's tape and every answer:
+    what the printers use for the tape's symbols (the SymPy idiom: symbol_names)."""
+    base = solution.problem.index_base
+    names = {n: tex(q, base) for n, q in solution.tape.quantities.items()}
+    names.update((n, tex(solution.quantity(n), base)) for n in solution.answers())
+    return names
+
+
+_NAMES = ContextVar("symprop_tex_names", default={})
+
+
+@contextmanager
+def spelling(solution):
+    """Inside the block, tex_name spells the quantities of `solution` (blocks nest:
+    an exam document builds each variant inside its own)."""
+    token = _NAMES.set(tex_names(solution))
+    try:
+        yield
+    finally:
+        _NAMES.reset(token)
+
+
 def _ix(text):
     parts = [p.strip() for p in text.split(",")]
     return "".join(parts) if all(len(p) == 1 for p in parts) else ",".join(parts)
 
 
+_LETTERS = r"\[([a-z](?:,[a-z])*)\]$"       # [j], [j,k]: the generic formulas' indices
 _LAYERED = [
-    (re.compile(r"W(\d+)\[(.+)\]$"), lambda m: rf"w^{{({m[1]})}}_{{{_ix(m[2])}}}"),
-    (re.compile(r"b(\d+)\[(.+)\]$"), lambda m: rf"b^{{({m[1]})}}_{{{m[2]}}}"),
-    (re.compile(r"z(\d+)\[(.+)\]$"), lambda m: rf"z^{{({m[1]})}}_{{{m[2]}}}"),
-    (re.compile(r"a0\[(.+)\]$"), lambda m: rf"x_{{{m[1]}}}"),
-    (re.compile(r"a(\d+)\[(.+)\]$"), lambda m: rf"a^{{({m[1]})}}_{{{m[2]}}}"),
-    (re.compile(r"delta(\d+)\[(.+)\]$"), lambda m: rf"\delta^{{({m[1]})}}_{{{m[2]}}}"),
-    (re.compile(r"y\[(.+)\]$"), lambda m: rf"y_{{{m[1]}}}"),
+    (re.compile(r"W(\d+)" + _LETTERS), lambda m: rf"w^{{({m[1]})}}_{{{_ix(m[2])}}}"),
+    (re.compile(r"b(\d+)" + _LETTERS), lambda m: rf"b^{{({m[1]})}}_{{{m[2]}}}"),
+    (re.compile(r"z(\d+)" + _LETTERS), lambda m: rf"z^{{({m[1]})}}_{{{m[2]}}}"),
+    (re.compile(r"a0" + _LETTERS), lambda m: rf"x_{{{m[1]}}}"),
+    (re.compile(r"a(\d+)" + _LETTERS), lambda m: rf"a^{{({m[1]})}}_{{{m[2]}}}"),
+    (re.compile(r"delta(\d+)" + _LETTERS), lambda m: rf"\delta^{{({m[1]})}}_{{{m[2]}}}"),
+    (re.compile(r"y" + _LETTERS), lambda m: rf"y_{{{m[1]}}}"),
     (re.compile(r"J(\d+)$"), lambda m: rf"J^{{({m[1]})}}"),
 ]
 _VECTOR = {"W": "W", "b": "b", "z": "z", "a": "a", "delta": r"\delta"}
@@ -66,29 +144,33 @@ _GREEK = {"alpha", "beta", "gamma", "delta", "eta", "theta", "lambda", "mu", "si
 
 
 def tex_name(name, vector=False):
-    """LaTeX for a flat name (W1[1,2], delta2[j], dL/dw0, w0', sample2.z1[1], step2.x).
+    """LaTeX for a flat name: a quantity of the solution being spelled (see `spelling`),
+    else a generic formula name (vector=True: a whole layer's vector or matrix,
+    W2 → W^{(2)}; otherwise W2 is a graph name W_{2})."""
+    if not vector:
+        spelled = _NAMES.get().get(name)
+        if spelled is not None:
+            return spelled
+    return _generic(name, vector)
 
-    vector=True: a whole layer's vector or matrix in a matrix formula (W2 → W^{(2)});
-    otherwise W2 is a graph name (W_{2})."""
-    prefix = ""
-    m = re.match(r"(sample\d+|step\d+|final)\.(.*)$", name)
-    if m:
-        tag, name = m[1], m[2]
-        prefix = {"final": r"\text{final: }"}.get(tag, rf"\text{{{tag}: }}")
+
+def _generic(name, vector):
+    """The generic formulas' names: W2[j,k], dL/da1[j], delta2[k], J2, W2 (vector),
+    with letters as indices; anything else is a graph or symbol name."""
     if name.endswith("'"):
-        return prefix + "{" + tex_name(name[:-1], vector) + "}'"
+        return "{" + _generic(name[:-1], vector) + "}'"
     m = re.match(r"d(\w+)/d(.+)$", name)
     if m:
-        return prefix + rf"\frac{{\partial {_plain(m[1])}}}{{\partial {tex_name(m[2], vector)}}}"
+        return rf"\frac{{\partial {_plain(m[1])}}}{{\partial {_generic(m[2], vector)}}}"
     for pattern, make in _LAYERED:
         m = pattern.match(name)
         if m:
-            return prefix + make(m)
+            return make(m)
     m = re.match(r"(W|b|z|a|delta)(\d+)$", name) if vector else None
     if m:
         base = "x" if m[1] == "a" and m[2] == "0" else _VECTOR[m[1]]
-        return prefix + (base if base == "x" else rf"{base}^{{({m[2]})}}")
-    return prefix + _plain(name)
+        return base if base == "x" else rf"{base}^{{({m[2]})}}"
+    return _plain(name)
 
 
 def _plain(name):
