@@ -4,11 +4,13 @@
     problem = symprop.load("examples/skip_connection.toml")
     solution = symprop.solve(problem)
     solution.to_json()
+
+The public API; ARCHITECTURE.md says what each subpackage does and may import.
 """
 
 from .checker.answers import load_answers, loads_answers
 from .budget import LimitError, limits
-from .checker.check import Report, check
+from .checker.check import Report, check as _check
 from .core.engine import solve
 from .core.derive import Derivation, derive
 from .fast.gradients import Gradients, gradients
@@ -27,3 +29,11 @@ __all__ = [
     "limits", "LimitError",
 ]
 __version__ = "0.1.0"
+
+
+def check(solution, answers):
+    """Mark `answers` ({name: value}, or load_answers(path)) against a Solution, or
+    against a Problem (solved first); a Report of verdicts and diagnosed mistakes."""
+    if not isinstance(solution, Solution):
+        solution = solve(solution)
+    return _check(solution, answers)

@@ -256,3 +256,14 @@ def test_answer_files_get_the_problem_files_checks(tmp_path):
                         (tmp_path / "nope.toml", "no such file")]:
         with pytest.raises(AnswerFileError, match=words):
             load_answers(path)
+
+
+def test_the_public_check_takes_a_problem_or_a_solution():
+    """symprop.check(problem, answers) solves first; the verdicts are those of the Solution."""
+    p = symprop.load("examples/two_layer_relu.toml")
+    answers = symprop.load_answers("examples/answers/two_layer_relu.toml")
+    by_problem = symprop.check(p, answers)
+    by_solution = symprop.check(symprop.solve(p), answers)
+    assert [(r.name, r.verdict, r.mistake) for r in by_problem.results] == \
+        [(r.name, r.verdict, r.mistake) for r in by_solution.results]
+    assert by_problem.summary()["total"] > 0
