@@ -2,8 +2,10 @@
 
 It holds, for every step, every exact value, adjoint (with the consumer terms
 it sums), gradient and updated parameter, and the forward pass after the last
-update. Renderers (terminal text, JSON, LaTeX) and the checker read it and
-never differentiate anything themselves.
+update, with the facts renderers ask (core/facts.py) and the Quantity of every
+answer. Renderers (terminal text, JSON, LaTeX) and the exam code read it and never
+differentiate anything; the checker differentiates only its own one-step
+definitions, for the first-order bound of how far a person's rounding moves a value.
 """
 
 from dataclasses import dataclass, field
