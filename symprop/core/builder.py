@@ -129,12 +129,11 @@ class Builder:
         return out
 
     def activation(self, name, zs, j):
-        if name == "softmax":
-            denom = sp.Add(*[sp.exp(z, evaluate=False) for z in zs], evaluate=False)
-            display = sp.Mul(sp.exp(zs[j], evaluate=False), sp.Pow(denom, -1, evaluate=False),
-                             evaluate=False)
-            return display, sp.exp(zs[j]) / sp.Add(*[sp.exp(z) for z in zs])
+        """Unit j's activation as written and elementary; a layer-wide one (softmax)
+        reads every z of the layer."""
         record = ACTIVATIONS[name]
+        if record.unit is not None:
+            return record.unit(zs, j)
         return sp.Function(name)(zs[j]), record.elementary([zs[j]], self.conv)
 
     def losses(self, outputs):

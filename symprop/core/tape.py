@@ -10,6 +10,7 @@ partial derivatives `sympy.diff(expr, input)` that the reverse sweep composes.
 from dataclasses import replace
 
 from .. import budget
+from ..model.functions import ACTIVATIONS
 from .builder import _TEMPLATES, Builder  # noqa: F401  (_TEMPLATES: the partials cache)
 from .equations import Leaf, Node, Tape
 
@@ -25,7 +26,7 @@ def cost(problem):
         for layer in problem.network.layers:
             units, inputs = layer.shape
             per_sample += units * (2 * inputs + 2)
-            if layer.activation == "softmax":
+            if ACTIVATIONS[layer.activation].unit is not None:      # layer-wide: n³
                 per_sample += units ** 3
     else:
         per_sample = sum(len(text) for _, text in problem.network.nodes)

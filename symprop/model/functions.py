@@ -68,6 +68,10 @@ class Function:
     primitive: type = None    # the SymPy class of its elementary form, when that is one node
     interval: Optional[Callable] = None
     diagram: str = ""         # label of a graph node applying it (empty: \mathrm{name})
+    # A layer-wide activation (softmax): unit(zs, j) -> (display, elementary) of unit j
+    # from the layer's pre-activations; generic(z, j, k, lo, hi) -> a_j over IndexedBase z.
+    unit: Optional[Callable] = None
+    generic: Optional[Callable] = None
 
 
 def _kink(u, c):
@@ -135,6 +139,19 @@ _ELU_FAST = Sided(right=Closed(lambda z: z, lambda z: z, lambda g, z, a: g, lamb
                   left=Closed(lambda z: z.exp() - 1, _at_zero(Fraction(0)),
                               lambda g, z, a: g * (a + 1),
                               lambda z, a: [None if a is None else a + 1]))
+
+
+def _softmax_unit(zs, j):
+    """Unit j of a softmax layer: e^{z_j} / Σ_k e^{z_k}, as written and elementary."""
+    denom = sp.Add(*[sp.exp(z, evaluate=False) for z in zs], evaluate=False)
+    display = sp.Mul(sp.exp(zs[j], evaluate=False), sp.Pow(denom, -1, evaluate=False),
+                     evaluate=False)
+    return display, sp.exp(zs[j]) / sp.Add(*[sp.exp(z) for z in zs])
+
+
+def _softmax_generic(z, j, k, lo, hi):
+    """a_j = e^{z_j} / Σ_k e^{z_k} in the generic formulas (z an IndexedBase)."""
+    return sp.exp(z[j]) / sp.Sum(sp.exp(z[k]), (k, lo, hi))
 
 
 def _softmax_column(z, ball):
@@ -211,7 +228,8 @@ _RECORDS = [
              interval=lambda ev, args: ev.ctx.mpf(ev.sign_of(args[0]))),
     # softmax is a layer-wide activation; the tape builds it unit by unit.
     Function("softmax", (0, 0), None, "softmax", r"\operatorname{softmax}", None,
-             "a_j(δ_jk − a_k)", graph=False, fast=Columns(_softmax_column, _softmax_jvp)),
+             "a_j(δ_jk − a_k)", graph=False, fast=Columns(_softmax_column, _softmax_jvp),
+             unit=_softmax_unit, generic=_softmax_generic),
 ]
 
 FUNCTIONS = {f.name: f for f in _RECORDS}

@@ -29,6 +29,8 @@ class Loss:
     domain: tuple = ()        # (lo, hi): outputs must lie strictly between (hi None: no bound)
     domain_hint: str = ""
     fast: object = None       # a rules.py rule for symprop.fast (None: the SymPy engine only)
+    # the output activation with which δ = ∂L/∂z simplifies to a − y (targets summing to 1)
+    cancels_with: str = ""
 
 
 def _sum(terms, evaluate):
@@ -113,7 +115,7 @@ LOSSES = {loss.name: loss for loss in [
          fast=_BCE_FAST),
     Loss("cross_entropy", "-Σ_j y_j log a_j", r"-\sum_j y_j \log a_j", _ce,
          lambda a, y, n: -y / a, domain=(0, None), domain_hint="softmax or sigmoid",
-         fast=_CE_FAST),
+         fast=_CE_FAST, cancels_with="softmax"),
     Loss("none", "the output itself", r"f", _none, lambda a, y, n: sp.Integer(1),
          needs_target=False, fast=Output()),
 ]}

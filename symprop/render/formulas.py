@@ -67,9 +67,9 @@ def layered_formulas(problem):
         if layer.bias is not None:
             z = sp.Add(z, _ix(f"b{l}")[_j], evaluate=False)
         index.append(Formula("forward", _ix(f"z{l}")[_j], z))
-        act = layer.activation
-        fz = sp.Function(act)(_ix(f"z{l}")[_j]) if act != "softmax" else \
-            sp.exp(_ix(f"z{l}")[_j]) / sp.Sum(sp.exp(_ix(f"z{l}")[_k]), (_k, base, sizes[l] - 1 + base))
+        act = ACTIVATIONS[layer.activation]
+        fz = sp.Function(act.name)(_ix(f"z{l}")[_j]) if act.generic is None else \
+            act.generic(_ix(f"z{l}"), _j, _k, base, sizes[l] - 1 + base)
         index.append(Formula("forward", _ix(f"a{l}")[_j], fz))
 
     a_out, y = _ix(f"a{big_l}"), _ix("y")
@@ -77,10 +77,10 @@ def layered_formulas(problem):
         dlda = loss.grad(a_out[_j], y[_j], sizes[-1])
     out_act = layers[-1].activation
     note = "summed over the samples; " if count > 1 else ""
-    if out_act == "softmax" and problem.loss == "cross_entropy":
+    if out_act == loss.cancels_with:
         bp1 = _mul(scale, a_out[_j] - y[_j])
-        note += "softmax with cross-entropy, targets summing to 1"
-    elif out_act == "softmax":
+        note += f"{out_act} with {problem.loss.replace('_', '-')}, targets summing to 1"
+    elif ACTIVATIONS[out_act].unit is not None:
         g = loss.grad(a_out[_k], y[_k], sizes[-1])
         bp1 = _mul(scale, sp.Sum(g * a_out[_k] * (sp.KroneckerDelta(_j, _k) - a_out[_j]),
                                  (_k, base, sizes[-1] - 1 + base)))
@@ -91,7 +91,7 @@ def layered_formulas(problem):
         back = sp.Sum(sp.Mul(_ix(f"W{l + 1}")[_k, _j], _ix(f"delta{l + 1}")[_k], evaluate=False),
                       (_k, base, sizes[l + 1] - 1 + base))
         act = layers[l - 1].activation
-        if act == "softmax":
+        if ACTIVATIONS[act].unit is not None:
             rhs = sp.Sum(_ix(f"dL/da{l}")[_k] * _ix(f"a{l}")[_k]
                          * (sp.KroneckerDelta(_j, _k) - _ix(f"a{l}")[_j]), (_k, base, sizes[l] - 1 + base))
             index.append(Formula("BP2", _ix(f"dL/da{l}")[_j], back))
@@ -115,10 +115,10 @@ def _matrix_forms(problem, sizes):
     out = []
     grad = m(f"dL/da{big_l}", sizes[-1])
     last = layers[-1].activation
-    if last == "softmax":
+    if ACTIVATIONS[last].unit is not None:
         out.append(Formula("BP1", m(f"delta{big_l}", sizes[-1]),
                            m(f"J{big_l}", sizes[-1], sizes[-1]).T * grad,
-                           f"J{big_l} = diag(a{big_l}) - a{big_l} a{big_l}ᵀ, the softmax Jacobian"))
+                           f"J{big_l} = diag(a{big_l}) - a{big_l} a{big_l}ᵀ, the {last} Jacobian"))
     else:
         out.append(Formula("BP1", m(f"delta{big_l}", sizes[-1]),
                            sp.HadamardProduct(grad, m(f"{last}'(z{big_l})", sizes[-1]))))
