@@ -140,7 +140,7 @@ class Builder:
         """One loss node per sample, then their mean or sum when there are several."""
         p = self.problem
         loss = LOSSES[p.loss]
-        if p.loss == "none":
+        if not p.has_loss:
             return
         count = len(outputs)
         per_sample = []
@@ -161,7 +161,7 @@ class Builder:
     def graph(self):
         p = self.problem
         g = p.network
-        if p.loss == "none":
+        if not p.has_loss:
             self.of = g.output
         for name, value in p.params:
             self.leaf(Quantity("param", name=name), "param", value, updated=True)
@@ -184,7 +184,7 @@ class Builder:
                 expr = self.parse(text, scope, name, evaluate=True)
                 scope[name] = self.node(q, "node", display, expr, functions=tuple(used), sample=s)
             outputs.append(([scope[g.output]], targets, s, tag))
-        if p.loss == "none" and count > 1:
+        if not p.has_loss and count > 1:
             raise ProblemFileError("loss 'none' differentiates one output: use a single sample",
                                    source=p.source, key="samples")
         self.losses(outputs)
@@ -208,7 +208,7 @@ class Builder:
             self.graph()
         self.check_symbols()
         loss = "loss"
-        if self.problem.loss == "none":      # the output itself: a layered net's last node
+        if not self.problem.has_loss:      # the output itself: a layered net's last node
             loss = self.nodes[-1].name if self.problem.is_layered else self.problem.network.output
         return Tape(dict(self.leaves), tuple(self.nodes), loss, self.of, self.symbols)
 

@@ -111,7 +111,7 @@ def statement(solution):
     p, tape = solution.problem, solution.tape
     givens = tuple(Given(l.name, l.value, l.kind == "param") for l in tape.leaves.values())
     loss_display = None
-    if p.loss != "none" and not p.is_layered and len(p.samples) == 1:
+    if p.has_loss and not p.is_layered and len(p.samples) == 1:
         loss_display = tape.node(tape.loss).display
     if p.is_layered:
         kind = dict(sizes=tuple(p.network.sizes), layers=tuple(p.network.layers),
@@ -131,7 +131,7 @@ def statement(solution):
 def loss_change(solution):
     """The LossChange over the steps; None without an update step, without a loss
     (loss "none": the output is not a loss to go down) or with symbolic values."""
-    if solution.final is None or solution.problem.loss == "none":
+    if solution.final is None or not solution.problem.has_loss:
         return None
     before, after = solution.steps[0].loss, solution.final.loss
     if is_symbolic(before) or is_symbolic(after):

@@ -153,7 +153,7 @@ class Solution:
     def answers(self):
         """Every quantity under its one flat name, in solving order."""
         out = {}
-        loss_key = "loss" if self.problem.loss != "none" else self.tape.loss
+        loss_key = "loss" if self.problem.has_loss else self.tape.loss
         for step in self.steps:
             g = self.step_groups(step)
             pre = step.prefix
@@ -168,7 +168,7 @@ class Solution:
 
     def flat(self, node_name):
         """The flat name of a node's value: 'loss' for the loss node, else its own name."""
-        if node_name == self.tape.loss and self.problem.loss != "none":
+        if node_name == self.tape.loss and self.problem.has_loss:
             return "loss"
         return node_name
 

@@ -18,6 +18,7 @@ import sympy as sp
 from . import exprparse
 from ..errors import ExpressionError, ProblemFileError
 from .functions import GRAPH_FUNCTIONS, Conventions
+from .losses import LOSSES
 
 __all__ = ["Layer", "Layered", "Graph", "Sample", "Problem", "to_value", "check_targets",
            "MAX_UNITS", "MAX_LAYERS"]
@@ -95,6 +96,11 @@ class Problem:
     @property
     def is_layered(self):
         return isinstance(self.network, Layered)
+
+    @property
+    def has_loss(self):
+        """False for loss = "none": the output itself is differentiated (df/d…)."""
+        return LOSSES[self.loss].needs_target
 
     @classmethod
     def from_dict(cls, data, *, source=None):

@@ -41,7 +41,7 @@ def _layered(problem):
     units = {l: _units(sizes[l]) for l in columns if l is not None}
     tall = max(len(u) for u in units.values())
     base = problem.index_base
-    loss = problem.loss != "none"
+    loss = problem.has_loss
     x = min(3.4, round(WIDTH / (len(columns) - 1 + (0.75 if loss else 0)), 2))
     labelled = max(sizes) <= MAX_LABELLED and x >= MIN_LABELLED_X
     lines = [rf"\begin{{tikzpicture}}[x={x}cm, y=1.25cm, >=stealth,",

@@ -125,7 +125,7 @@ def problem_section(doc, solution):
             doc.append(NoEscape(r"Given: $" + r",\ ".join(given) + "$. "))
         if st.loss_display is not None:
             doc.append(NoEscape(rf"Loss: $L = {latex(st.loss_display, max_terms=MAX_TERMS)}$ ({escape(st.loss)}). "))
-        elif st.loss != "none":
+        elif LOSSES[st.loss].needs_target:
             red = ""
             if st.sample_count > 1:
                 red = rf" per sample, and the {st.reduction} over the {st.sample_count} samples"

@@ -57,7 +57,7 @@ def _header(solution):
     else:
         lines.append(f"Computational graph with output {st.output}")
     loss = LOSSES[st.loss]
-    lines.append(f"Loss: {st.loss} = {loss.text}" if st.loss != "none" else
+    lines.append(f"Loss: {st.loss} = {loss.text}" if loss.needs_target else
                  "No loss: the output itself is differentiated")
     if st.sample_count > 1:
         lines.append(f"Training set: {st.sample_count} samples, loss {st.reduction} over samples")
