@@ -242,7 +242,7 @@ def target_4():
     print("| network | depth | parameters | time (s) | size (tree nodes) | size / depth "
           "| re-expanded first gradient (tree nodes) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    from symprop.core.numeric import tree_size
+    from symprop.model.numeric import tree_size
     from symprop.core.tape import _TEMPLATES
     for name, make, depths in (("scalar chain, sigmoid", chain, (1, 2, 5, 10)),
                                ("width-8 MLP, sigmoid", mlp, (1, 2, 3, 4))):

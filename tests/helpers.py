@@ -20,7 +20,7 @@ def close(value, expected, rel=1e-14):
     The value is turned into digits by symprop's certified decimals (checked
     against SymPy's evalf in test_numeric): evalf walks a closed form as a tree,
     which after a few update steps is exponentially large."""
-    from symprop.core.numeric import decimal
+    from symprop.model.numeric import decimal
 
     got = mp.mpf(decimal(value, 40))
     exp = mp.mpf(expected)

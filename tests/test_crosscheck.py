@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import symprop
 from oracle import fd_grad, num
-from symprop.core.numeric import decimal
+from symprop.model.numeric import decimal
 from symprop.core.verify import verify
 
 with warnings.catch_warnings():

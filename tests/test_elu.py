@@ -22,7 +22,7 @@ import sympy as sp
 
 import symprop
 from helpers import ROOT
-from symprop.core.numeric import decimal
+from symprop.model.numeric import decimal
 from symprop.core.verify import verify
 from symprop.model.functions import ACTIVATIONS, GRAPH_FUNCTIONS, Conventions
 

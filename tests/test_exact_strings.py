@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symprop
-from symprop.core.numeric import decimal
+from symprop.model.numeric import decimal
 
 from helpers import EXAMPLES
 

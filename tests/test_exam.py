@@ -25,7 +25,7 @@ from helpers import EXAMPLES, ROOT
 from symprop.errors import OutputError, SympropError
 from symprop.exam.exports import answers_json, moodle_xml, write_exam
 from symprop.output.files import MANIFEST
-from symprop.core.numeric import decimal
+from symprop.model.numeric import decimal
 from symprop.exam.variants import draw as variants, problem_toml
 from symprop.render.examsheet import exam_latex
 

@@ -88,16 +88,16 @@ def sigmoid_problem(title="Two-layer sigmoid network"):
 
 def quantities(v):
     return [(name, value) for _, _, name, value in v.solution.items()
-            if symprop.core.numeric.decimal(value, 15) is not None]
+            if symprop.model.numeric.decimal(value, 15) is not None]
 
 
 def reference(exact):
     """The exact value as a Fraction: itself for a rational, else 40 certified digits
-    (symprop.core.numeric.decimal, checked against evalf in test_numeric; evalf itself is
+    (symprop.model.numeric.decimal, checked against evalf in test_numeric; evalf itself is
     exponential on the nested closed forms after an update step)."""
     if exact.is_Rational:
         return Fraction(int(exact.p), int(exact.q))
-    return Fraction(Decimal(symprop.core.numeric.decimal(exact, 40)))
+    return Fraction(Decimal(symprop.model.numeric.decimal(exact, 40)))
 
 
 def close_to(text, exact):
@@ -290,7 +290,7 @@ def check_answers_json(vs, seed):
             if exact.is_Rational:
                 assert back == exact, name
             else:                        # the same closed form, maybe regrouped by sympify
-                assert symprop.core.numeric.decimal(back, 30) == symprop.core.numeric.decimal(exact, 30), name
+                assert symprop.model.numeric.decimal(back, 30) == symprop.model.numeric.decimal(exact, 30), name
 
 
 def test_answers_json_problems_read_back_exactly(hostile):

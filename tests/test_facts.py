@@ -9,7 +9,7 @@ import sympy as sp
 import symprop
 from helpers import EXAMPLES
 from symprop.core import solution as solution_module
-from symprop.core.numeric import decimal
+from symprop.model.numeric import decimal
 
 SYMBOLIC = '''
 loss = "half_sse"

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symprop
-from symprop.core.numeric import decimal
+from symprop.model.numeric import decimal
 
 VALUES = st.sampled_from(["0", "1/2", "-1/2", "1", "-1", "3/10", "2", "-3/2"])
 OPS = ["{a}*{b}", "{a} + {b}", "{a} - {b}", "relu({a})", "sigmoid({a})", "{a}*{a}", "tanh({b})",

@@ -6,7 +6,7 @@ import mpmath as mp
 import pytest
 import sympy as sp
 
-from symprop.core.numeric import decimal, format_rational
+from symprop.model.numeric import decimal, format_rational
 
 
 def sigma(z):

@@ -50,7 +50,7 @@ from fractions import Fraction  # noqa: E402
 
 import flint  # noqa: E402
 
-from symprop.core import numeric  # noqa: E402
+from symprop.model import numeric  # noqa: E402
 from symprop.model import rules  # noqa: E402
 from symprop.model.functions import FUNCTIONS, GRAPH_FUNCTIONS  # noqa: E402
 

@@ -20,7 +20,7 @@ from helpers import EXAMPLES
 from symprop.render import document, examsheet, sheet
 from symprop.errors import RenderError
 from symprop.render.latexprint import MATRIX_COLS, MATRIX_ROWS, MAX_TERMS, MAX_TEX_LINE, matrix, wrap_lines
-from symprop.core.numeric import decimal
+from symprop.model.numeric import decimal
 from symprop.render.examsheet import exam_latex
 from symprop.render.feedback import feedback_latex
 from symprop.render.sheet import items, to_latex

@@ -14,7 +14,7 @@ from typing import Optional
 import sympy as sp
 
 from ..model import exprparse
-from ..core import numeric
+from ..model import numeric
 from .. import budget
 from ..budget import LimitError
 from ..errors import AnswerFileError, ExpressionError

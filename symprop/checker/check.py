@@ -21,7 +21,7 @@ import sympy as sp
 
 from .. import budget
 from ..core.arith import add, mul, substitute
-from ..core.numeric import decimal
+from ..model.numeric import decimal
 from ..core.solution import Solution
 from ..errors import AnswerFileError
 from .answers import Given, parse_answer

@@ -12,7 +12,7 @@ from sympy.core.relational import Relational
 from sympy.functions.elementary.piecewise import ExprCondPair
 from sympy.logic.boolalg import BooleanAtom
 
-from . import numeric
+from ..model import numeric
 
 __all__ = ["substitute", "add", "mul", "is_symbolic"]
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .numeric import tree_size
+from ..model.numeric import tree_size
 from .tape import build_tape
 
 __all__ = ["derive", "Derivation"]

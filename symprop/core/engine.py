@@ -13,7 +13,7 @@ import sympy as sp
 
 from .. import budget
 from ..model import naming
-from . import numeric
+from ..model import numeric
 from .arith import add, is_symbolic, mul, substitute   # re-exported: engine.substitute etc. still work
 from ..errors import ComputationError, PrecisionError
 from ..model.losses import LOSSES

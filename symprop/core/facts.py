@@ -20,7 +20,7 @@ import sympy as sp
 
 from ..model.functions import ACTIVATIONS, GRAPH_FUNCTIONS
 from .arith import add, mul
-from .numeric import decimal, is_symbolic
+from ..model.numeric import decimal, is_symbolic
 
 __all__ = ["Statement", "Given", "LossChange", "ShownTerm", "statement", "loss_change", "has_kinks"]
 

@@ -16,7 +16,7 @@ import sympy as sp
 from ..model import naming
 from ..model.naming import Quantity
 from . import facts
-from .numeric import decimal, tree_size
+from ..model.numeric import decimal, tree_size
 
 __all__ = ["Term", "Adjoint", "Step", "Forward", "Solution", "value_json", "exact_string", "register",
            "RENDERERS"]

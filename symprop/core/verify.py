@@ -13,7 +13,7 @@ import sympy as sp
 
 from .arith import is_symbolic as problem_is_symbolic, substitute
 from ..errors import SympropError
-from .numeric import decimal, is_symbolic
+from ..model.numeric import decimal, is_symbolic
 
 __all__ = ["verify", "composed_loss", "Check", "MAX_VERIFY_PARAMS", "VERIFY_DIGITS"]
 

@@ -20,7 +20,7 @@ from decimal import Decimal
 import sympy as sp
 
 from ..core.arith import substitute
-from ..core.numeric import decimal
+from ..model.numeric import decimal
 from ..model.losses import LOSSES
 from .randomize import fail, number
 

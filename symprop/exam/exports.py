@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from decimal import Decimal
 
 from ..render.latexprint import latex_short
-from ..core.numeric import decimal
+from ..model.numeric import decimal
 from ..output.files import MARK, check_folder, write_folder
 from ..core.solution import value_json
 from ..render.texnames import spelling, tex_name

@@ -15,7 +15,7 @@ import random
 from .. import budget
 from ..core.arith import is_symbolic
 from ..core.engine import solve
-from ..core.numeric import decimal
+from ..model.numeric import decimal
 from ..core.tape import build_tape
 from ..errors import SympropError
 from .constraints import failures, read_constraints, relu_arguments

@@ -17,7 +17,7 @@ import sympy as sp
 from .. import budget
 from . import kernel as fast
 from ..model import naming
-from ..core import numeric
+from ..model import numeric
 
 __all__ = ["gradients", "Gradients", "GradientStep"]
 

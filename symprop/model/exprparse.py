@@ -194,7 +194,7 @@ def _bounded(value):
     """A constant call (exp(10**7), exp(exp(exp(10)))) refused here when its magnitude is
     beyond the budget: SymPy's own assumption queries on it (is it zero? real?) would
     evaluate it with mpmath, which takes minutes, gigabytes or overflows."""
-    from ..core import numeric
+    from . import numeric
     from ..budget import LimitError
 
     if value.free_symbols:

@@ -9,7 +9,7 @@ A record holds everything symprop knows about a function, so that adding one
 - `fast`: the fast path's rule (a shape from rules.py: piecewise linear, closed
   form on arb balls, two closed forms split at 0, layer-wide);
 - `primitive` and `interval`: for a record whose elementary form is itself a SymPy
-  primitive (exp, log, tanh, abs, max, min, sign), the interval rule core.numeric
+  primitive (exp, log, tanh, abs, max, min, sign), the interval rule model.numeric
   uses to certify signs and decimals; the other records are built from those;
 - spellings: `text`, `latex` (as the sheets print it), `diagram` (a graph node's
   label; empty: \\mathrm{name});
@@ -49,7 +49,7 @@ class Function:
     elementary(args, conv) -> SymPy expression that sympy.diff differentiates.
     derivative(z, a, conv) -> textbook f′(z) written with z and a = f(z)
     (activations only). interval(ev, args) -> the interval of a `primitive` node
-    from its arguments' intervals (ev: core.numeric's evaluator, see there).
+    from its arguments' intervals (ev: model.numeric's evaluator, see there).
     """
 
     name: str

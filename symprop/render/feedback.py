@@ -4,7 +4,7 @@ and the diagnosis of each wrong one. Reads a checker Report."""
 
 from pylatex import NoEscape, Package, Section
 
-from ..core.numeric import decimal
+from ..model.numeric import decimal
 from ..output.files import MARK
 from .document import appendix, check_size, new_document, problem_section
 from .latexprint import latex_short, wrap_lines

@@ -7,7 +7,7 @@ fractions as \\frac, products as \\cdot, names as the seeds write them
 
 import sympy as sp
 
-from ..core.numeric import is_symbolic, tree_size
+from ..model.numeric import is_symbolic, tree_size
 from ..model.functions import FUNCTIONS
 from .printing import MAX_SHOWN, TextPrinter, approx, rational_text
 from .texnames import tex_name

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from ..core.numeric import decimal, is_symbolic, tree_size
+from ..model.numeric import decimal, is_symbolic, tree_size
 
 __all__ = ["TextPrinter", "text", "short_value", "value_text", "rational_text", "approx"]
 

@@ -12,7 +12,7 @@ to one.
 
 from pylatex import NoEscape, Section
 
-from ..core.numeric import decimal, tree_size
+from ..model.numeric import decimal, tree_size
 from ..output.files import MARK
 from . import working
 from .document import appendix, check_size, new_document, problem_section, title

@@ -6,7 +6,7 @@ facts come from the Solution (statement, values_at, adjoint_terms, loss_change);
 this module only spells them.
 """
 
-from ..core.numeric import is_symbolic
+from ..model.numeric import is_symbolic
 from ..errors import printable
 from ..model import naming
 from ..model.losses import LOSSES

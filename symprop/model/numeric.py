@@ -26,7 +26,7 @@ from mpmath.ctx_iv import MPIntervalContext
 
 from .. import budget
 from ..errors import PrecisionError
-from ..model.functions import FUNCTIONS
+from .functions import FUNCTIONS
 
 __all__ = ["decimal", "format_rational", "sign", "check", "is_symbolic", "tree_size",
            "Invalid", "DIGITS"]
