@@ -1,8 +1,11 @@
-"""The command line: `symprop solve FILE [--format text|json] [--verify] [--pdf|--tex]`.
+"""The command line: `symprop solve|check|exam|new|examples …` (see `symprop --help`).
 
 Errors that symprop raises on purpose (SympropError) become one line on stderr
 and exit code 2; `--debug` shows the traceback instead. A missing TeX
-installation with --pdf is exit code 3 (the .tex is written all the same).
+installation with --pdf is exit code 3 (the .tex is written all the same). An
+option that cannot apply is an error too. `-` names standard input (problem and
+answer files) or standard output (`-o -`); symprop.commands holds those streams,
+the `new` and `examples` commands and every --help's examples and exit codes.
 """
 
 import argparse
@@ -25,25 +28,32 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser():
+    from .commands.helptext import epilog
+    from .commands.starting import add_parsers
+
+    raw = argparse.RawDescriptionHelpFormatter
     parser = _Parser(
-        prog="symprop",
+        prog="symprop", formatter_class=raw, epilog=epilog("symprop"),
         description="Exact, symbolic backpropagation, written out step by step.")
     parser.add_argument("--version", action="version", version=f"symprop {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     names = ", ".join(f"{f}={getattr(budget.DEFAULTS, f):g}" for f in vars(budget.DEFAULTS))
     common.add_argument("--limit", action="append", metavar="NAME=VALUE", default=[],
                         help=f"change a limit of the budget (repeatable); defaults: {names}")
+    common.add_argument("-q", "--quiet", action="store_true",
+                        help="no 'wrote …' lines and no progress bar (errors still show)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    solve = sub.add_parser("solve", parents=[common],
+    solve = sub.add_parser("solve", parents=[common], formatter_class=raw, epilog=epilog("solve"),
                            help="solve a problem file: forward pass, δ recursion, gradients, update")
-    solve.add_argument("problem", help="a problem file (.toml)")
-    solve.add_argument("--format", choices=["text", "json"], default="text",
+    solve.add_argument("problem", help="a problem file (.toml); - reads standard input")
+    solve.add_argument("--format", choices=["text", "json"], default=None,
                        help="text: a worked solution (default); json: every quantity, exact and decimal")
     solve.add_argument("--verify", action="store_true",
                        help="also differentiate the fully composed loss with sympy.diff and check "
                             "that every gradient is identical")
-    solve.add_argument("--digits", type=int, default=15, choices=range(6, 51), metavar="N",
-                       help="significant digits of the JSON decimals (6 to 50; default 15)")
+    solve.add_argument("--digits", type=int, default=None, choices=range(6, 51), metavar="N",
+                       help="with --format json: significant digits of the decimals (6 to 50; "
+                            "default 15)")
     solve.add_argument("--pdf", action="store_true",
                        help="write a PDF worksheet (answer sheet) to output/NAME.pdf")
     solve.add_argument("--tex", action="store_true",
@@ -52,24 +62,29 @@ def _parser():
                        help="with --pdf/--tex: the question sheet (blanks, no answers)")
     solve.add_argument("-o", "--output", metavar="PATH",
                        help="where to write the output: the PDF or .tex (default: "
-                            "output/NAME[-questions].pdf), or the text/JSON (default: the terminal)")
+                            "output/NAME[-questions].pdf), or the text/JSON (default: the "
+                            "terminal); - is standard output (a PDF only through a pipe)")
     solve.add_argument("--force", action="store_true",
                        help="replace an existing output file that symprop did not write")
     solve.add_argument("--debug", action="store_true", help="show tracebacks")
-    check = sub.add_parser("check", parents=[common],
+    check = sub.add_parser("check", parents=[common], formatter_class=raw, epilog=epilog("check"),
                            help="mark hand-computed answers against the exact solution")
-    check.add_argument("problem", help="a problem file (.toml)")
-    check.add_argument("answers", help="an answer file (.toml) with an [answers] table")
+    check.add_argument("problem", help="a problem file (.toml); - reads standard input")
+    check.add_argument("answers", help="an answer file (.toml) with an [answers] table; "
+                                       "- reads standard input")
     check.add_argument("--format", choices=["text", "json"], default="text")
     check.add_argument("--pdf", action="store_true",
                        help="also write a feedback sheet (output/NAME-feedback.pdf)")
-    check.add_argument("-o", "--output", metavar="PATH", help="where to write the feedback PDF")
+    check.add_argument("-o", "--output", metavar="PATH",
+                       help="with --pdf: where to write the feedback PDF (- for standard output)")
     check.add_argument("--force", action="store_true",
-                       help="replace an existing output file that symprop did not write")
+                       help="with --pdf: replace an existing file that symprop did not write")
     check.add_argument("--debug", action="store_true", help="show tracebacks")
-    exam = sub.add_parser("exam", parents=[common], help="write exam variants: question and answer "
-                                                         "sheets, answers.json, Moodle XML")
-    exam.add_argument("problem", help="a problem file (.toml) with a [randomize] table")
+    exam = sub.add_parser("exam", parents=[common], formatter_class=raw, epilog=epilog("exam"),
+                          help="write exam variants: question and answer sheets, answers.json, "
+                               "Moodle XML")
+    exam.add_argument("problem", help="a problem file (.toml) with a [randomize] table; "
+                                      "- reads standard input")
     exam.add_argument("--variants", type=int, default=10, metavar="N", help="how many (default 10)")
     exam.add_argument("--seed", type=int, default=0, help="the random seed (default 0)")
     exam.add_argument("--out", default=os.path.join("output", "exam"), metavar="DIR",
@@ -79,41 +94,43 @@ def _parser():
     exam.add_argument("--force", action="store_true",
                       help="write into a folder holding files symprop did not write")
     exam.add_argument("--debug", action="store_true", help="show tracebacks")
+    add_parsers(sub, common, raw)
     return parser
 
 
 def _exam(args, out):
+    from .commands.streams import read_problem, said
     from .exam.exports import write_exam
-    from .model.loader import load
 
-    def progress(k, n):
-        if sys.stderr.isatty():
-            bar = "#" * (30 * k // n)
-            print(f"\r  variants [{bar:<30}] {k}/{n}", end="" if k < n else "\n", file=sys.stderr)
+    def progress(stage, k, n):
+        label = "variants" if stage == "variants" else "PDFs    "
+        bar = "#" * (30 * k // n)
+        print(f"\r  {label} [{bar:<30}] {k}/{n}", end="" if k < n else "\n", file=sys.stderr)
 
-    vs, names = write_exam(load(args.problem), args.variants, args.seed, args.out, args.split,
-                           args.gift, args.force, progress)
-    out.write(f"wrote {len(vs)} variants (seed {args.seed}) to {printable(args.out, 200)}: {', '.join(names[:6])}"
-              + (" …" if len(names) > 6 else "") + "\n")
+    show = progress if sys.stderr.isatty() and not args.quiet else None
+    vs, names = write_exam(read_problem(args.problem), args.variants, args.seed, args.out,
+                           args.split, args.gift, args.force, show)
+    said(out, f"wrote {len(vs)} variants (seed {args.seed}) to {printable(args.out, 200)}: "
+              f"{', '.join(names[:6])}" + (" …" if len(names) > 6 else ""), args.quiet)
     return 0
 
 
 def _check(args, out):
-    from .checker.answers import load_answers
     from .checker.check import check
+    from .commands.streams import read_answers, read_problem, source
     from .core.engine import solve
-    from .model.loader import load
 
-    solution = solve(load(args.problem))
-    answers = load_answers(args.answers)
+    solution = solve(read_problem(args.problem))
+    answers = read_answers(args.answers)
     try:
         report = check(solution, answers)
     except SympropError as exc:
-        raise exc.at(source=args.answers) from None
+        raise exc.at(source=source(args.answers)) from None
+    text_out = sys.stderr if args.pdf and args.output == "-" else out   # the PDF has stdout
     if args.format == "json":
-        out.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
+        text_out.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
-        out.write(str(report))
+        text_out.write(str(report))
     if args.pdf:
         code = _feedback_pdf(report, args, out)
         if code:
@@ -122,36 +139,40 @@ def _check(args, out):
 
 
 def _feedback_pdf(report, args, out):
+    from .commands.streams import stem
     from .render.feedback import feedback_latex
 
-    stem = os.path.splitext(os.path.basename(args.answers))[0]
-    path = args.output if args.output is not None else os.path.join("output", f"{stem}-feedback.pdf")
-    return _write_pdf(feedback_latex(report), path, args.force, sys.stderr)
+    path = args.output if args.output is not None else \
+        os.path.join("output", f"{stem(args.answers)}-feedback.pdf")
+    return _write_pdf(feedback_latex(report), path, args, out if path == "-" else sys.stderr)
 
 
-def _write_pdf(tex, path, force, out):
-    """Compile and write a PDF; without TeX, write the .tex, say so, return 3."""
+def _write_pdf(tex, path, args, out):
+    """Compile and write a PDF; without TeX, write the .tex (not for -o -), say so, return 3."""
+    from .commands.streams import emit
     from .errors import TexNotFoundError
-    from .output.files import write_atomic
     from .output.texcompile import compile_pdf
 
     try:
         pdf = compile_pdf(tex)
     except TexNotFoundError as exc:
+        if path == "-":
+            print(f"symprop: error: {exc}; nothing written (--tex -o - writes the LaTeX)",
+                  file=sys.stderr)
+            return 3
         tex_path = os.path.splitext(path)[0] + ".tex"
-        write_atomic(tex_path, tex, force=force)
+        emit(tex_path, tex, sys.stderr, force=args.force, quiet=True)
         print(f"symprop: error: {exc}; wrote {printable(tex_path, 200)} instead", file=sys.stderr)
         return 3
-    write_atomic(path, pdf, force=force)
-    out.write(f"wrote {printable(path, 200)}\n")
+    emit(path, pdf, out, force=args.force, quiet=args.quiet)
     return 0
 
 
 def _solve(args, out):
+    from .commands.streams import emit, read_problem
     from .core.engine import solve
-    from .model.loader import load
 
-    problem = load(args.problem)
+    problem = read_problem(args.problem)
     if args.pdf or args.tex:                 # a sheet too large for one PDF: refused before solving
         from .core.tape import build_tape
         from .render.sheet import check_problem
@@ -161,17 +182,14 @@ def _solve(args, out):
         return _worksheet(solve(problem, tape=tape), args, out)
     solution = solve(problem)
     if args.format == "json":
-        data = solution.to_json(args.digits)
+        data = solution.to_json(args.digits or 15)
         if args.verify:
             data["verify"] = _verify_json(solution)
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:
         text = str(solution) + (_verify_text(solution) if args.verify else "")
     if args.output is not None:            # -o with text or JSON: the file, atomically
-        from .output.files import write_atomic
-
-        write_atomic(args.output, text, force=args.force)
-        out.write(f"wrote {printable(args.output, 200)}\n")
+        emit(args.output, text, out, force=args.force, quiet=args.quiet)
     else:
         out.write(text)
     if args.verify and not all(c.ok for c in _checks(solution)):
@@ -180,24 +198,24 @@ def _solve(args, out):
 
 
 def _default_path(args, ext):
-    stem = os.path.splitext(os.path.basename(args.problem))[0]
+    from .commands.streams import stem
+
     suffix = "-questions" if args.questions else ""
-    return os.path.join("output", f"{stem}{suffix}.{ext}")
+    return os.path.join("output", f"{stem(args.problem)}{suffix}.{ext}")
 
 
 def _worksheet(solution, args, out):
     """--pdf / --tex: write the worksheet; without TeX, write the .tex and say so."""
-    from .output.files import write_atomic
+    from .commands.streams import emit
     from .render.sheet import to_latex
 
     tex = to_latex(solution, questions=args.questions)
-    if args.tex and not args.pdf:
+    if args.tex:
         path = args.output if args.output is not None else _default_path(args, "tex")
-        write_atomic(path, tex, force=args.force)
-        out.write(f"wrote {printable(path, 200)}\n")
+        emit(path, tex, out, force=args.force, quiet=args.quiet)
         return 0
     path = args.output if args.output is not None else _default_path(args, "pdf")
-    return _write_pdf(tex, path, args.force, out)
+    return _write_pdf(tex, path, args, out)
 
 
 _cache = {}
@@ -258,6 +276,13 @@ def main(argv=None, out=None, hard_limits=None):
         print(f"symprop: error: {printable(exc, 300)}", file=sys.stderr)
         return 2
     try:
+        from .commands.options import misused
+
+        misused(args)
+    except SympropError as exc:
+        print(f"symprop: error: {exc}", file=sys.stderr)
+        return 2
+    try:
         with budget.limits(**changes) as limits:
             if hard_limits:
                 _hard_limits(limits, getattr(args, "problem", None))
@@ -267,6 +292,14 @@ def main(argv=None, out=None, hard_limits=None):
                 return _check(args, out)
             if args.command == "exam":
                 return _exam(args, out)
+            if args.command == "new":
+                from .commands.starting import run_new
+
+                return run_new(args, out)
+            if args.command == "examples":
+                from .commands.starting import run_examples
+
+                return run_examples(args, out)
     except SympropError as exc:
         if getattr(args, "debug", False):
             raise
@@ -275,14 +308,14 @@ def main(argv=None, out=None, hard_limits=None):
     except RecursionError:
         if getattr(args, "debug", False):
             raise
-        print(f"symprop: error: {printable(args.problem, 200)}: the exact expressions nest too "
+        print(f"symprop: error: {printable(getattr(args, 'problem', 'symprop'), 200)}: the exact expressions nest too "
               "deeply for Python's recursion limit; use a smaller network", file=sys.stderr)
         return 2
     except MemoryError:
         if getattr(args, "debug", False):
             raise
         memory = changes.get("memory", budget.DEFAULTS.memory)
-        print(f"symprop: error: {printable(args.problem, 200)}: out of memory, beyond the memory "
+        print(f"symprop: error: {printable(getattr(args, 'problem', 'symprop'), 200)}: out of memory, beyond the memory "
               f"limit: {memory} MiB; raise it with --limit memory=N", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -22,6 +22,7 @@ LAYERS = [
     ["checker"],
     ["exam"],
     ["__init__"],
+    ["commands"],
     ["cli"],
     ["__main__"],
 ]

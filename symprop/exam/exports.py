@@ -195,10 +195,12 @@ def _gift_questions(v, name):
 
 
 def write_exam(problem, n, seed, out, split=False, with_gift=False, force=False, progress=None):
-    """Draw `n` variants and write every exam file into `out` (see module docstring)."""
+    """Draw `n` variants and write every exam file into `out` (see module docstring).
+    `progress(stage, k, total)`, if given, is called as the work goes on: stage
+    "variants" as each variant is drawn, then "pdf" as each PDF is built."""
     from ..render.examsheet import exam_latex
 
-    vs = draw(problem, n, seed, progress)
+    vs = draw(problem, n, seed, progress and (lambda k, total: progress("variants", k, total)))
     category = problem.title
     files = {"answers.json": json.dumps(answers_json(vs, seed), indent=1, ensure_ascii=False) + "\n",
              "moodle.xml": moodle_xml(vs, category)}
@@ -211,13 +213,15 @@ def write_exam(problem, n, seed, out, split=False, with_gift=False, force=False,
         jobs[f"questions{tag}.pdf"] = exam_latex(group, seed, True)
         jobs[f"answers{tag}.pdf"] = exam_latex(group, seed, False)
     check_folder(out, set(files) | set(jobs), force)          # refuse before the long build
-    pdfs = compile_all(jobs)
+    pdfs = compile_all(jobs, progress=lambda k, total: progress("pdf", k, total)) if progress \
+        else compile_all(jobs)
     names = write_folder(out, {**files, **pdfs}, force=force, group="exam")
     return vs, names
 
 
-def compile_all(jobs, workers=2):
-    """{name: PDF bytes} for {name: LaTeX}, two pdflatex at a time. On any exception
+def compile_all(jobs, workers=2, progress=None):
+    """{name: PDF bytes} for {name: LaTeX}, two pdflatex at a time; `progress(k, total)`
+    after each build (and once with k = 0 before the first). On any exception
     (Ctrl-C, a failed build) every running pdflatex is killed, the builds not started
     are dropped and nothing is waited for, then the exception goes on."""
     from ..output.texcompile import Jobs, compile_pdf
@@ -226,8 +230,12 @@ def compile_all(jobs, workers=2):
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
         futures = {name: pool.submit(compile_pdf, tex, jobs=group) for name, tex in jobs.items()}
-        for future in as_completed(futures.values()):       # the first failure stops all
-            future.result()
+        if progress:
+            progress(0, len(futures))
+        for done, future in enumerate(as_completed(futures.values()), 1):   # the first failure
+            future.result()                                                # stops all
+            if progress:
+                progress(done, len(futures))
         pdfs = {name: future.result() for name, future in futures.items()}
     except BaseException:
         group.cancel()
