@@ -101,8 +101,12 @@ def _loss_lines(loss):
 
 def _layers(activation, loss):
     out_act, _, why = _OUTPUT.get(loss, ("identity", None, "a linear output for regression"))
-    rows = "[[1, -0.5],\n           [0.5, 0.25]]" if out_act == "softmax" else "[[1, -0.5]]"
-    bias = "[0.2, -0.1]" if out_act == "softmax" else "[0.2]"
+    two = out_act == "softmax"
+    rows = _line("weights = [[1, -0.5],", "W2[j,k] joins hidden unit k to output unit j")
+    rows += "           [0.5, 0.25]]\n" if two else ""
+    if not two:
+        rows = _line("weights = [[1, -0.5]]", "W2[1,k] joins hidden unit k to the output")
+    bias = _line("bias = [0.2, -0.1]" if two else "bias = [0.2]", "the output biases")
     return f"""
 [[layers]]                    # the hidden layer: 2 units over the 2 inputs
 weights = [[0.5, -0.25],      # row j: the weights into unit j (W1[j,k] joins input k to unit j)
@@ -110,9 +114,7 @@ weights = [[0.5, -0.25],      # row j: the weights into unit j (W1[j,k] joins in
 bias = [0.1, -0.2]            # one bias per unit (optional: without it, no bias)
 {_line(f'activation = "{activation}"', "one of " + ", ".join(ACTIVATIONS))}
 [[layers]]                    # the output layer: one row per output unit
-weights = {rows}
-bias = {bias}
-{_line(f'activation = "{out_act}"', why)}"""
+{rows}{bias}{_line(f'activation = "{out_act}"', why)}"""
 
 
 def _target(loss, indent="y = "):
@@ -138,8 +140,8 @@ def _training_set(activation, loss):
              'reduction = "mean"            # the loss of the set: mean or sum of the '
              "samples' losses", ""]
     for k, x in enumerate(xs):
-        lines.append(_line("[[samples]]", "one [[samples]] table per training sample").rstrip()
-                     if k == 0 else "[[samples]]")
+        lines.append(_line("[[samples]]", "one [[samples]] table per training sample"
+                           if k == 0 else f"sample {k + 1}").rstrip())
         lines.append(_line(f"x = {x}", f"sample {k + 1}'s input").rstrip("\n"))
         if LOSSES[loss].needs_target:
             lines.append(_line(f"y = {ys[k]}", "and its target").rstrip("\n"))
@@ -163,12 +165,15 @@ def _graph(activation, loss):
             "x = 2                         # an input: any name of letters, digits and _\n"
             + data +
             "\n[params]                      # the leaves that are differentiated and updated\n"
-            "w0 = 0.5\nb0 = -0.5\nw1 = -1\nb1 = 0.5\n"
+            + _line("w0 = 0.5", "a weight: z0's factor of x")
+            + _line("b0 = -0.5", "a bias: z0 = w0·x + b0 = 0.5")
+            + _line("w1 = -1", "the second weight, on h0")
+            + _line("b1 = 0.5", "and its bias") +
             "\n[graph]                       # nodes evaluated in order, over data, params, "
             "earlier nodes\n"
             'z0 = "w0*x + b0"              # + - * /, powers ** and ' + ", ".join(GRAPH_FUNCTIONS) + "\n"
-            + _line(f'h0 = "{hidden}"', "the activation") +
-            'z1 = "w1*h0 + b1"\n'
+            + _line(f'h0 = "{hidden}"', "the activation")
+            + _line('z1 = "w1*h0 + b1"', "the output unit, linear")
             + squash
             + _line(f'output = "{out}"', "the node the loss is computed on"))
 
@@ -179,9 +184,9 @@ steps = 0                     # no update step (nothing to update: there are no 
 gradients_for = ["x", "y", "z"]   # the inputs to differentiate f with respect to
 
 [data]                        # the inputs (with loss = "none", y is an ordinary input)
-x = 3
-y = -1
-z = 2
+x = 3                         # an input: any name of letters, digits and _
+y = -1                        # another input
+z = 2                         # and a third
 
 [graph]                       # nodes evaluated in order
 q = "x + y"                   # q = 2
