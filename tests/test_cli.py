@@ -1,8 +1,10 @@
 """The command line: readable output, JSON, and one clear line for every bad input."""
 
+import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -142,3 +144,134 @@ def test_graph_exam_with_relu_of_an_expression(tmp_path):
                               "constraints": {"dead_relu": "none"}}}
         vs = draw(symprop.Problem.from_dict(spec), 2, 1)
         assert sorted(str(v.problem.params[0][1]) for v in vs) == ["2", "3"]     # w = -1 is dead
+
+
+# -- conventions: - for standard input and output, -q, --help, options that cannot apply --------
+
+def run_in(*args, cwd=None, stdin=None):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "symprop", *args], capture_output=True,
+                          input=stdin, cwd=cwd, env=env, timeout=120)
+
+
+def test_problem_and_answers_from_standard_input(tmp_path):
+    problem = (EXAMPLES / "skip_connection.toml").read_bytes()
+    answers = (EXAMPLES / "answers" / "skip_connection.toml").read_bytes()
+    piped = run_in("solve", "-", "--format", "json", stdin=problem, cwd=tmp_path)
+    assert piped.returncode == 0, piped.stderr
+    assert json.loads(piped.stdout)["answers"]["z2"]["exact"] == "3/8"
+    direct = run_in("check", str(EXAMPLES / "skip_connection.toml"),
+                    str(EXAMPLES / "answers" / "skip_connection.toml"), cwd=tmp_path)
+    via = run_in("check", str(EXAMPLES / "skip_connection.toml"), "-", stdin=answers, cwd=tmp_path)
+    assert via.returncode == direct.returncode and via.stdout == direct.stdout
+    bad = run_in("solve", "-", stdin=b'loss = "l2"\n', cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.decode().startswith("symprop: error: <stdin>")
+    binary = run_in("solve", "-", stdin=b"\0\1", cwd=tmp_path)
+    assert binary.returncode == 2 and b"binary" in binary.stderr
+    assert os.listdir(tmp_path) == []
+
+
+def test_output_to_standard_output(tmp_path):
+    """-o - writes text, JSON and TeX to stdout, no file named '-' and no 'wrote' line;
+    a PDF too, through a pipe."""
+    src = str(EXAMPLES / "circuit.toml")
+    text = run_in("solve", src, "-o", "-", cwd=tmp_path)
+    assert text.returncode == 0 and text.stdout.decode() == run("solve", src).stdout
+    tex = run_in("solve", src, "--tex", "--questions", "-o", "-", cwd=tmp_path)
+    assert tex.returncode == 0 and b"\\documentclass" in tex.stdout[:200]
+    assert os.listdir(tmp_path) == []
+    if shutil.which("pdflatex"):
+        pdf = run_in("solve", "-", "--pdf", "-o", "-", stdin=open(src, "rb").read(), cwd=tmp_path)
+        assert pdf.returncode == 0 and pdf.stdout.startswith(b"%PDF"), pdf.stderr
+        assert os.listdir(tmp_path) == []
+
+
+def test_a_pdf_is_not_written_to_a_terminal(monkeypatch, capsys):
+    from symprop.cli import main
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "stdout", Terminal())
+    assert main(["solve", str(EXAMPLES / "circuit.toml"), "--pdf", "-o", "-"]) == 2
+    assert "is a terminal" in capsys.readouterr().err
+
+
+def test_quiet_drops_the_wrote_lines(tmp_path):
+    src = str(EXAMPLES / "circuit.toml")
+    loud = run("solve", src, "--tex", "-o", str(tmp_path / "a.tex"))
+    quiet = run("solve", src, "--tex", "-o", str(tmp_path / "b.tex"), "-q")
+    assert loud.stdout.startswith("wrote ") and quiet.stdout == "" and quiet.returncode == 0
+    assert (tmp_path / "a.tex").read_text() == (tmp_path / "b.tex").read_text()
+
+
+@pytest.mark.parametrize("command", ["", "solve", "check", "exam", "new", "examples"])
+def test_every_help_has_examples_and_the_exit_codes(command):
+    result = run(*([command] if command else []), "--help")
+    assert result.returncode == 0
+    assert "examples:\n  symprop " in result.stdout
+    assert "exit codes:" in result.stdout and "3    --pdf without pdflatex" in result.stdout
+
+
+@pytest.mark.parametrize("extra,words", [
+    (["--questions"], "--questions applies only with --pdf or --tex"),
+    (["--digits", "20"], "--digits applies only with --format json"),
+    (["--pdf", "--format", "json"], "--format does not apply with --pdf"),
+    (["--tex", "--verify"], "--verify does not apply with --tex"),
+    (["--tex", "--digits", "9"], "--digits does not apply with --tex"),
+    (["--pdf", "--tex"], "choose one"),
+    (["--force"], "--force applies only when a file is written"),
+])
+def test_an_option_that_cannot_apply_is_an_error(extra, words, tmp_path, monkeypatch, capsys):
+    from symprop.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["solve", str(EXAMPLES / "circuit.toml"), *extra]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1, err
+    assert os.listdir(tmp_path) == []
+
+
+def test_check_options_that_need_pdf(tmp_path, monkeypatch, capsys):
+    from symprop.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    problem, answers = (str(EXAMPLES / "circuit.toml"),
+                        str(EXAMPLES / "answers" / "skip_connection.toml"))
+    for extra, words in [(["-o", "f.pdf"], "-o applies only with --pdf"),
+                         (["--force"], "--force applies only with --pdf")]:
+        assert main(["check", problem, answers, *extra]) == 2
+        assert words in capsys.readouterr().err
+    assert main(["check", "-", "-"]) == 2
+    assert "one of the two files" in capsys.readouterr().err
+    assert os.listdir(tmp_path) == []
+
+
+def test_the_exam_progress_bar_covers_the_pdf_builds(tmp_path, monkeypatch, capsys):
+    """On a terminal, the bar counts the variants, then the PDFs as pdflatex finishes them."""
+    import symprop.output.texcompile
+    from symprop.cli import main
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(symprop.output.texcompile, "compile_pdf",
+                        lambda tex, jobs=None: b"%PDF-1.5 fake")
+    err = Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    out = io.StringIO()
+    code = main(["exam", str(EXAMPLES / "two_layer_relu.toml"), "--variants", "3", "--split",
+                 "--out", str(tmp_path / "exam")], out=out)
+    assert code == 0, err.getvalue()
+    bar = err.getvalue()
+    assert "variants [" in bar and "3/3" in bar
+    assert "PDFs     [" in bar and "6/6\n" in bar            # questions and answers of 3
+    assert out.getvalue().startswith("wrote 3 variants")
+    quiet_err = Terminal()
+    monkeypatch.setattr(sys, "stderr", quiet_err)
+    out = io.StringIO()
+    assert main(["exam", str(EXAMPLES / "two_layer_relu.toml"), "--variants", "3", "-q",
+                 "--out", str(tmp_path / "exam2")], out=out) == 0
+    assert quiet_err.getvalue() == "" and out.getvalue() == ""
