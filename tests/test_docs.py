@@ -291,7 +291,7 @@ def test_cli_reference_names_every_command_and_option():
                 if option in ("-h", "--help"):
                     continue
                 assert f"`{option}" in section or f"`{option}" in every, f"docs/cli.md, {name}: {option} is not documented"
-    named = set(re.findall(r"(?<![\w/-])(--?[a-z][a-z-]*)", body.replace("python -m", "")))
+    named = set(re.findall(r"(?<![\w/\[-])(--?[a-z][a-z-]*)", body.replace("python -m", "")))
     assert named <= known | {"-"}, f"docs/cli.md names options symprop does not have: {named - known}"
 
 
