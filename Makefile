@@ -6,9 +6,13 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Cyrillic (T2A: texlive-lang-cyrillic, its Type 1 fonts cm-super) and Greek (LGR and the CB
+# fonts: texlive-lang-greek) for titles, notes and answers in those scripts (issue 14)
 TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-latex-extra \
-                texlive-pictures lmodern poppler-utils
-TEX_FILES    := tikz.sty booktabs.sty lastpage.sty longtable.sty lmodern.sty
+                texlive-pictures lmodern poppler-utils \
+                texlive-lang-cyrillic texlive-lang-greek cm-super
+TEX_FILES    := tikz.sty booktabs.sty lastpage.sty longtable.sty lmodern.sty \
+                t2aenc.def lgrenc.def lgrlmr.fd sfrm1095.pfb grmn1000.pfb
 
 .PHONY: demo test bench install tex clean
 

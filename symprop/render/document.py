@@ -13,7 +13,7 @@ from ..model.losses import LOSSES
 from .diagram import diagram
 from .latexprint import MATRIX_COLS, MATRIX_ROWS, MAX_TERMS, SHOWN, latex, latex_short, matrix
 from .texlayout import groups, split_equation, sum_chunks
-from .texnames import escape, tex_name
+from .texnames import ENCODINGS, escape, switch, tex_name
 
 __all__ = ["MAX_QUANTITIES", "check_size", "new_document", "title", "problem_section", "appendix"]
 
@@ -34,9 +34,32 @@ def check_size(count, what="worksheet", advice="use --format json for every valu
                           f"limit of one PDF; {advice}")
 
 
+_T1 = r"\usepackage[T1]{fontenc}"
+
+
+class _Sheet(Document):
+    """A PyLaTeX Document that loads the Cyrillic (T2A) and Greek (LGR) font encodings when its
+    text has a run of those letters (escape() sets each in its encoding, texnames.switch):
+    a sheet in Latin letters needs no Cyrillic or Greek fonts and its LaTeX is as it was.
+    Latin Modern has no Cyrillic: T2A takes Computer Modern's (the CM-Super fonts); the
+    Greek of Latin Modern's families is the CB fonts (lgrlmr.fd)."""
+
+    def dumps(self):
+        tex = super().dumps()
+        used = [enc for enc in ENCODINGS if switch(enc, "")[:-1] in tex]
+        if not used:
+            return tex
+        fonts = rf"\usepackage[{','.join(used)},T1]{{fontenc}}%"
+        if "T2A" in used:
+            fonts += "".join(f"\n\\DeclareFontFamilySubstitution{{T2A}}{{lm{f}}}{{cm{f}}}%"
+                             for f in ("r", "ss", "tt"))
+        return tex.replace(_T1 + "%", fonts, 1)
+
+
 def new_document():
-    """An empty A4 article with the packages and macros every sheet uses."""
-    doc = Document(documentclass="article", document_options=["11pt", "a4paper"],
+    """An empty A4 article with the packages and macros every sheet uses (and the font
+    encodings its text needs, _Sheet)."""
+    doc = _Sheet(documentclass="article", document_options=["11pt", "a4paper"],
                    geometry_options={"margin": "2cm"}, lmodern=True, textcomp=True,
                    page_numbers=True, indent=False)
     for pkg in ("amsmath", "amssymb", "tikz", "longtable", "booktabs", "array"):

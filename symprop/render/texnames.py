@@ -8,11 +8,13 @@ generic formulas build themselves (W^{(2)}, δ^{(2)}_j, letters as indices), gra
 names and user symbols.
 """
 
+import itertools
 import re
+import unicodedata
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-__all__ = ["tex", "tex_names", "tex_name", "spelling", "escape"]
+__all__ = ["tex", "tex_names", "tex_name", "spelling", "escape", "switch", "ENCODINGS"]
 
 _SPECIAL = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
@@ -22,34 +24,104 @@ _SPECIAL = {
 
 _UNICODE = {"σ": r"$\sigma$", "′": r"$'$", "ŷ": r"$\hat y$", "½": r"$\frac12$", "η": r"$\eta$",
             "∂": r"$\partial$", "·": r"$\cdot$", "−": "-", "ᵀ": r"$^{\mathsf T}$", "≈": r"$\approx$",
-            "δ": r"$\delta$", "²": r"$^2$", "…": r"\ldots{}", "→": r"$\to$"}
+            "δ": r"$\delta$", "²": r"$^2$", "…": r"\ldots{}", "→": r"$\to$", "×": r"$\times$",
+            "÷": r"$\div$", "≤": r"$\le$", "≥": r"$\ge$", "≠": r"$\ne$", "±": r"$\pm$", "∑": r"$\sum$",
+            "√": r"$\surd$", "∞": r"$\infty$", "³": r"$^3$", "¹": r"$^1$", "¼": r"$\frac14$",
+            "¾": r"$\frac34$", "€": r"\texteuro{}", "°": r"\textdegree{}", "§": r"\S{}", "©": r"\textcopyright{}",
+            "µ": r"$\mu$"}
 _GREEK_LETTERS = "αβγδεζηθικλμνξπρστυφχψω"
 _UNICODE.update({c: rf"$\{n}$" for c, n in zip(_GREEK_LETTERS, [
     "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda",
     "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"])})
 
 
+def _chars(ranges):
+    """The characters of 'XXXX-YYYY ZZZZ ...' (hexadecimal code points)."""
+    out = set()
+    for part in ranges.split():
+        low, _, high = part.partition("-")
+        out.update(chr(c) for c in range(int(low, 16), int(high or low, 16) + 1))
+    return frozenset(out)
+
+
+# What the T1 fonts print as typed (inputenc utf8, t1enc.dfu): the Latin letters of Latin-1 and
+# Latin Extended-A (Polish, Czech, German, French, Spanish, ... ; not ħ ĸ ŀ ŉ ŧ, which T1 lacks),
+# Romanian's ș ț, and the punctuation ¡ ¿ « » ‹ › – — ‘ ’ ‚ “ ” „.
+_LATIN = _chars("00C0-00D6 00D8-00F6 00F8-0125 0128-0137 0139-013E 0141-0148 014A-0165 0168-017E "
+                "0218-021B 00A1 00BF 00AB 00BB 2039-203A 2013-2014 2018-201A 201C-201E")
+# Cyrillic (T2A, t2aenc.dfu: Russian, Ukrainian, Belarusian, Serbian, Bulgarian, ...) and Greek
+# (LGR, lgrenc.dfu: monotonic and polytonic); a run of them is set in its font encoding, which
+# the document loads when it is used (document.new_document).
+_CYRILLIC = _chars("0400-045F 0490-0493 0496-049D 04A0-04A5 04AA-04AB 04AE-04B3 04B6-04BB 04C0-04C2 "
+                   "04D0-04DF 04E2-04E9 04EC-04F5 04F8-04F9")
+_GREEK_TEXT = _chars("0386 0388-038A 038C 038E-03A1 03A3-03CE 1F00-1F15 1F18-1F1D 1F20-1F45 1F48-1F4D "
+                     "1F50-1F57 1F59 1F5B 1F5D 1F5F-1F7D 1F80-1FB4 1FB6-1FBC 1FC2-1FC4 1FC6-1FCC "
+                     "1FD0-1FD3 1FD6-1FDB 1FE0-1FEC 1FF2-1FF4 1FF6-1FFC")
+ENCODINGS = {"T2A": _CYRILLIC, "LGR": _GREEK_TEXT}     # script runs escape() wraps; see switch()
+
+
+def switch(encoding, text):
+    """LaTeX for `text` set in font encoding `encoding` (T2A, LGR): what escape() writes around
+    a run of Cyrillic or Greek, and what new_document looks for to load the encoding."""
+    return r"{\fontencoding{" + encoding + r"}\selectfont " + text + "}"
+
+
+def _greek_words(text):
+    """True if `text` has Greek words (a capital, an accented letter, or two Greek letters in a
+    row): its Greek is then text; otherwise a lone α, σ, η is the mathematical symbol."""
+    previous = False
+    for ch in text:
+        greek = ch in _GREEK_TEXT
+        if greek and (previous or ch not in _UNICODE):
+            return True
+        previous = greek
+    return False
+
+
+def _script(ch, greek_text):
+    if ch in _CYRILLIC:
+        return "T2A"
+    if ch in _GREEK_TEXT and (greek_text or ch not in _UNICODE):
+        return "LGR"
+    return None
+
+
 def escape(text):
-    """Plain user text for LaTeX: every special character printed literally; a few
-    mathematical symbols spelled in LaTeX; control characters dropped, anything else
-    outside printable ASCII shown as '?'."""
-    out = []
-    for ch in str(text):
-        if ch in _SPECIAL:
-            out.append(_SPECIAL[ch])
+    """Plain user text for LaTeX: every special character printed literally; Latin letters
+    with accents, Cyrillic and Greek printed (a Cyrillic or Greek run in its font encoding);
+    a few mathematical symbols spelled in LaTeX; control characters dropped, anything else
+    shown as '?'."""
+    text = unicodedata.normalize("NFC", str(text))
+    greek_text = _greek_words(text)
+    pieces = []                             # [encoding or None, LaTeX]
+    for ch in text:
+        script = _script(ch, greek_text)
+        if script:
+            piece = ch
+        elif ch in _SPECIAL:
+            piece = _SPECIAL[ch]
         elif ch in _UNICODE:
-            out.append(_UNICODE[ch])
-        elif ch == "\n":
-            out.append(" ")
-        elif ch < " " or "\u007f" <= ch < "\u00a0":
-            continue                        # control characters: dropped
-        elif " " <= ch <= "~":
-            out.append(ch)
-        elif ch.isalpha() and "\u00c0" <= ch <= "\u00ff" and ch not in "\u00d7\u00f7":
-            out.append(ch)                  # é, ü, ß ...: inputenc utf8 and T1 fonts print them
+            piece = _UNICODE[ch]
+        elif ch in "\n\t":
+            piece = " "
+        elif ch == "\u00a0":
+            piece = "~"                     # no-break space
+        elif ch < " " or "\u007f" <= ch < "\u00a0" or unicodedata.category(ch) in ("Cc", "Cf"):
+            continue                        # control and format characters: dropped
+        elif " " <= ch <= "~" or ch in _LATIN:
+            piece = ch                      # inputenc utf8 and the T1 fonts print é, ü, ß, ć, ř ...
         else:
-            out.append("?")
-    return "".join(out)
+            piece = "?"
+        if pieces and pieces[-1][0] == script:
+            pieces[-1][1] += piece
+        else:
+            pieces.append([script, piece])
+    for i in range(1, len(pieces) - 1):     # a space between two runs of one script joins them
+        if pieces[i][1] == " " and pieces[i - 1][0] and pieces[i - 1][0] == pieces[i + 1][0]:
+            pieces[i][0] = pieces[i - 1][0]
+    runs = itertools.groupby(pieces, key=lambda piece: piece[0])
+    return "".join(switch(script, "".join(p for _, p in run)) if script else "".join(p for _, p in run)
+                   for script, run in runs)
 
 
 def tex(q, base=1):
