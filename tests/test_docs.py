@@ -92,6 +92,13 @@ def accepted(data):
 
 # -- problem files: keys ------------------------------------------------------
 
+@pytest.mark.parametrize("table", ["top", "layers", "sample", "graph", "randomize", "groups",
+                                   "pool", "constraints", "answers"])
+def test_every_key_has_its_type_default_and_meaning(table):
+    for key, cells in key_table(table).items():
+        assert len(cells) >= 2 and all(cells), f"key table '{table}': {key} has an empty cell"
+
+
 def test_top_level_keys_are_the_readers():
     documented = set(key_table("top"))
     assert documented == reader._TOP_KEYS, (
