@@ -28,7 +28,7 @@ __all__ = ["compile_pdf", "have_pdflatex", "kill_all", "Jobs", "Cancelled", "TEX
            "TIMEOUT"]
 
 TEX_PACKAGES = ("texlive-latex-base texlive-latex-recommended texlive-latex-extra "
-                "texlive-pictures lmodern")
+                "texlive-pictures lmodern texlive-lang-cyrillic texlive-lang-greek cm-super")
 TIMEOUT = 120
 EPOCH = "1700000000"      # SOURCE_DATE_EPOCH: the same PDF bytes on every build
 
