@@ -44,8 +44,8 @@ def add_parsers(sub, common, formatter):
                          epilog=epilog("new"),
                          help="write a commented starter problem (NAME.toml) that solves as it is",
                          description="Write a starter problem file, every key explained by a "
-                                     "comment; it solves as written. Kinds: "
-                                     + "; ".join(f"{k}: {v}" for k, v in KINDS.items()) + ".")
+                                     "comment;\nit solves as written. Kinds:\n"
+                                     + "\n".join(f"  {k:<13} {v}" for k, v in KINDS.items()))
     new.add_argument("name", metavar="NAME", help="the problem's name: writes NAME.toml")
     new.add_argument("--kind", default="layered", metavar="KIND",
                      help=f"{' | '.join(KINDS)} (default layered)")
@@ -63,7 +63,7 @@ def add_parsers(sub, common, formatter):
                         epilog=epilog("examples"),
                         help="list the bundled examples, or write one out",
                         description="Without NAME, list the bundled examples (the seeds' "
-                                    "exercises) with their titles; with NAME, write "
+                                    "exercises) with their titles;\nwith NAME, write "
                                     "NAME.toml (or its hand solution, with --answers).")
     ex.add_argument("name", metavar="NAME", nargs="?", help="an example to write out")
     ex.add_argument("--answers", action="store_true",
