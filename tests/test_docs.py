@@ -378,3 +378,21 @@ def test_tutorial_commands_run(tmp_path, monkeypatch, capsys):
         if shutil.which("pdflatex") is None and ({"--pdf", "exam"} & set(argv)):
             continue                              # PDFs need TeX (exit 3 without it)
         assert cli.main(argv) == code, f"symprop {' '.join(argv)}: {capsys.readouterr().err}"
+
+
+# -- links between the pages ---------------------------------------------------
+
+def _slug(heading):
+    """GitHub's anchor of a heading: lower case, punctuation dropped, spaces as -."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_links_between_pages_resolve():
+    root = DOCS.parent
+    for page in PAGES + [root / "README.md"]:
+        for target, anchor in re.findall(r"\]\(([\w./-]*\.md|)(?:#([\w-]+))?\)", page.read_text(encoding="utf-8")):
+            path = (page.parent / target) if target else page
+            assert path.exists(), f"{page.name}: link to missing {target}"
+            if anchor:
+                headings = re.findall(r"^#+ (.+)$", path.read_text(encoding="utf-8"), re.M)
+                assert anchor in {_slug(h) for h in headings}, f"{page.name}: no #{anchor} in {path.name}"
