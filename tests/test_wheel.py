@@ -34,8 +34,9 @@ def installed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("wheel")
     src = tmp / "src"
     src.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, src / name)
+    for name in ("pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md"):   # what the
+        if (ROOT / name).exists():                                           # metadata names
+            shutil.copy(ROOT / name, src / name)
     shutil.copytree(ROOT / "symprop", src / "symprop",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     sh(sys.executable, "-m", "pip", "wheel", src, "--no-deps", "--no-build-isolation",
