@@ -22,6 +22,9 @@ class Result:
     diagnosis: Optional[str] = None
     mistake: Optional[str] = None  # the key in MISTAKES that explains a wrong answer
 
+    def __repr__(self):
+        return f"<Result ({self.number}) {self.name}: {self.given.text} {self.verdict}>"
+
 
 @dataclass(frozen=True)
 class Report:
@@ -37,6 +40,17 @@ class Report:
     @property
     def ok(self):
         return all(r.verdict != "wrong" for r in self.results)
+
+    def __repr__(self):
+        s = self.summary()
+        return (f"<Report of {s['total']} answers: {s['exact']} exact, {s['rounded']} rounded, "
+                f"{s['carried_forward']} carried forward, {s['wrong']} wrong>")
+
+    def _repr_markdown_(self):
+        """Jupyter: the verdict table, the diagnoses and the summary."""
+        from ..render.jupyter import report_markdown
+
+        return report_markdown(self)
 
     def to_json(self):
         return {

@@ -36,6 +36,16 @@ class Derivation:
     backward: tuple           # ((adjoint Symbol, Σ consumer adjoint · local partial), ...)
     gradients: dict           # leaf name → its gradient over adjoint and node symbols
 
+    def __repr__(self):
+        return (f"<Derivation: {len(self.forward)} forward definitions, {len(self.backward)} adjoint "
+                f"equations, {len(self.gradients)} gradients>")
+
+    def _repr_markdown_(self):
+        """Jupyter: every definition and equation, displayed (render.jupyter)."""
+        from .solution import renderer
+
+        return renderer("derivation")(self)
+
     def size(self):
         """Tree nodes of every adjoint equation and gradient together."""
         return sum(tree_size(e) for _, e in self.backward) + sum(tree_size(e) for e in self.gradients.values())

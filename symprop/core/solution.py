@@ -19,7 +19,7 @@ from . import facts
 from ..model.numeric import decimal, tree_size
 
 __all__ = ["Term", "Adjoint", "Step", "Forward", "Solution", "value_json", "exact_string", "register",
-           "RENDERERS"]
+           "renderer", "RENDERERS"]
 
 
 @dataclass(frozen=True)
@@ -304,19 +304,39 @@ class Solution:
         return path
 
     def _repr_latex_(self):
-        """Jupyter: every answer, exact and decimal, as rendered math."""
+        """Jupyter (LaTeX): the answers, exact and decimal, as one aligned display (the
+        first render.jupyter.MAX_SHOWN, then how many more there are)."""
         return _renderer("jupyter")(self)
 
+    def _repr_markdown_(self):
+        """Jupyter: the solution in sections with headings (problem, forward pass, loss,
+        backward pass, gradients, update, after the update), math for MathJax/KaTeX;
+        a large net's display says how many quantities it left out."""
+        return _renderer("markdown")(self)
 
-# The renderers of Solution.__str__ ("text"), to_latex ("latex") and _repr_latex_
-# ("jupyter"). The render package fills this when it is imported (symprop/__init__.py
-# imports it), so the core never imports a renderer: the layers stay one-way.
+    def __repr__(self):
+        p = self.problem
+        return (f"<Solution of {p.title!r}: {len(self.items())} quantities over {len(self.steps)} "
+                f"step{'s' if len(self.steps) != 1 else ''}>")
+
+
+# The renderers of Solution.__str__ ("text"), to_latex ("latex"), _repr_latex_
+# ("jupyter") and _repr_markdown_ ("markdown"), and the Jupyter displays of Gradients
+# ("gradients") and Derivation ("derivation"). The render package fills this when it
+# is imported (symprop/__init__.py imports it), so neither the core nor the fast path
+# imports a renderer: the layers stay one-way.
 RENDERERS = {}
 
 
 def register(kind, render):
-    """Make `render` the Solution's renderer of `kind` ("text", "latex", "jupyter")."""
+    """Make `render` the renderer of `kind` ("text", "latex", "jupyter", "markdown",
+    "gradients", "derivation")."""
     RENDERERS[kind] = render
+
+
+def renderer(kind):
+    """The registered renderer of `kind` (RuntimeError when symprop.render is not imported)."""
+    return _renderer(kind)
 
 
 def _renderer(kind):

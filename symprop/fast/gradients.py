@@ -28,6 +28,10 @@ class GradientStep:
     gradients: dict          # flat name (W1[1,2], b2[1], a0[1]) → value
     params_after: dict       # flat name → value after the update ({} without one)
 
+    def __repr__(self):
+        return (f"<GradientStep: loss {_short(self.loss)}, {len(self.gradients)} gradients, "
+                f"{len(self.params_after)} updated parameters>")
+
 
 @dataclass(frozen=True)
 class Gradients:
@@ -45,6 +49,47 @@ class Gradients:
     @property
     def gradients(self):
         return self.steps[0].gradients
+
+    def __repr__(self):
+        parts = [f"dL/d{name} ({'×'.join(map(str, shape))})" if shape else f"dL/d{name}"
+                 for name, shape, _ in _tensors(self.gradients)]
+        shown = ", ".join(parts[:6]) + (f", … {len(parts) - 6} more" if len(parts) > 6 else "")
+        loss = _short(self.loss)
+        steps = f", {len(self.steps)} steps" if len(self.steps) != 1 else ""
+        return (f"<Gradients of {len(self.gradients)} values: {shown}; loss {loss}{steps} "
+                f"({self.engine}, {self.digits} digits)>")
+
+    def _repr_markdown_(self):
+        """Jupyter: a table per parameter matrix or vector, exact value and decimal."""
+        from ..core.solution import renderer
+
+        return renderer("gradients")(self, [_tensors(s.gradients) for s in self.steps])
+
+
+def _tensors(grads):
+    """The gradients grouped as the names were made, a matrix or vector at a time:
+    (name, shape, [flat names]); W1[1,2] belongs to W1, a graph's w0 stands alone
+    (shape ()). Display only: the names are the ones _convert spelled."""
+    groups = {}
+    for n in grads:
+        stem, _, index = n.partition("[")
+        groups.setdefault(stem, []).append((n, index.rstrip("]").split(",") if index else []))
+    out = []
+    for stem, entries in groups.items():
+        width = max(len(ix) for _, ix in entries)
+        shape = tuple(len({ix[i] for _, ix in entries}) for i in range(width))
+        out.append((stem, shape, [n for n, _ in entries]))
+    return out
+
+
+def _short(v):
+    """A value for a one-line repr: '= 3/8' for a short Rational, else '≈ ' and 6 digits."""
+    if isinstance(v, Decimal):
+        return "≈ " + numeric.format_rational(Fraction(v), 6) if v.is_finite() else str(v)
+    if getattr(v, "is_Rational", False) and len(str(v)) <= 12:
+        return f"= {v}"
+    d = numeric.decimal(v, 6) if not numeric.is_symbolic(v) else None
+    return f"≈ {d}" if d is not None else "(symbolic)"
 
 
 def gradients(problem, digits=30, engine="auto"):

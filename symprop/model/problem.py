@@ -102,6 +102,15 @@ class Problem:
         """False for loss = "none": the output itself is differentiated (df/d…)."""
         return LOSSES[self.loss].needs_target
 
+    def __repr__(self):
+        return f"<Problem {self.title!r}: {_net_summary(self)}>"
+
+    def _repr_markdown_(self):
+        """Jupyter: the network's table (units and activation per layer, or the graph's
+        nodes) and the training set-up. Plain Markdown written here, not by the
+        renderers: the model sits below them and needs no LaTeX names for this."""
+        return _markdown(self)
+
     @classmethod
     def from_dict(cls, data, *, source=None):
         """Validate a problem-file dict; raise ProblemFileError naming the key."""
@@ -117,6 +126,62 @@ class Problem:
         from .values import with_values
 
         return with_values(self, values)
+
+
+# ---------------------------------------------------------------------------
+# short displays (repr, Jupyter)
+
+def _short(value):
+    from .numeric import tree_size
+
+    text = sp.sstr(value) if value.is_Rational or tree_size(value, 30) < 30 else None
+    return text if text is not None and len(text) <= 40 else "(a closed form)"
+
+
+def _net_summary(p):
+    if p.is_layered:
+        acts = ", ".join(l.activation for l in p.network.layers)
+        net = f"{'-'.join(map(str, p.network.sizes))} layered net ({acts})"
+    else:
+        net = f"graph of {len(p.network.nodes)} nodes → {p.network.output}"
+    parts = [net, f"loss {p.loss}"]
+    if p.learning_rate is not None:
+        parts.append(f"η = {_short(p.learning_rate)}, {p.steps} step{'s' if p.steps != 1 else ''}")
+    parts.append(f"{len(p.samples)} sample{'s' if len(p.samples) != 1 else ''}")
+    return ", ".join(parts)
+
+
+def _md(text):
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
+    return "".join("\\" + c if c in "\\`*_{}[]#+!|$~" else c for c in text)
+
+
+def _code(text):
+    return "`" + str(text).replace("`", "'").replace("|", "¦").replace("\n", " ") + "`"
+
+
+def _markdown(p):
+    out = [f"**{_md(p.title)}**" + (f" ({_md(p.source)})" if p.source else "")]
+    if p.is_layered:
+        rows = ["| layer | units | activation | weights | bias |", "|---:|---:|---|---|---|",
+                f"| 0 (inputs) | {p.network.sizes[0]} | | | |"]
+        for i, layer in enumerate(p.network.layers, 1):
+            rows.append(f"| {i} | {layer.shape[0]} | {_md(layer.activation)} | "
+                        f"{layer.shape[0]}×{layer.shape[1]} | {'yes' if layer.bias is not None else 'no'} |")
+    else:
+        rows = ["| node | definition |", "|---|---|"]
+        rows += [f"| {_code(n)} | {_code(t.strip())} |" for n, t in p.network.nodes[:200]]
+        if len(p.network.nodes) > 200:
+            rows.append(f"| … | {len(p.network.nodes) - 200} more nodes: `problem.network.nodes` |")
+    out.append("\n".join(rows))
+    setup = [f"loss **{_md(p.loss)}**" + (f" ({p.reduction} over the samples)" if len(p.samples) > 1 else ""),
+             f"{len(p.samples)} sample{'s' if len(p.samples) != 1 else ''}"]
+    if p.learning_rate is not None:
+        setup.append(f"learning rate η = {_md(_short(p.learning_rate))}, {p.steps} "
+                     f"step{'s' if p.steps != 1 else ''}")
+    setup.append(f"indices from {p.index_base}")
+    out.append(" · ".join(setup))
+    return "\n\n".join(out)
 
 
 # ---------------------------------------------------------------------------

@@ -2,16 +2,17 @@
 feedback, examsheet, built from document, working and texlayout), and math for
 Jupyter. They read the Solution and never the engine.
 
-Importing this package registers Solution.__str__, to_latex and _repr_latex_
-(core.solution.register), so that the core does not import upward.
+Importing this package registers Solution.__str__, to_latex, _repr_latex_ and
+_repr_markdown_, and the Jupyter displays of Gradients and Derivation
+(core.solution.register), so that the core and the fast path do not import upward.
 """
 
 from ..core.solution import register
-from .latexprint import latex_value
-from .texnames import tex
+from .jupyter import (derivation_markdown, gradients_markdown, jupyter_latex, report_markdown,
+                      solution_markdown)
 from .textout import render
 
-__all__ = ["jupyter_latex"]
+__all__ = ["jupyter_latex", "solution_markdown", "report_markdown"]
 
 
 def _latex(solution, questions=False):
@@ -21,14 +22,9 @@ def _latex(solution, questions=False):
     return to_latex(solution, questions)
 
 
-def jupyter_latex(solution):
-    """Every answer (the first 60), exact and decimal, as one aligned display."""
-    base = solution.problem.index_base
-    rows = [rf"{tex(solution.quantity(n), base)} &{latex_value(v)}"
-            for n, v in list(solution.answers().items())[:60]]
-    return r"$\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$"
-
-
 register("text", render)
 register("latex", _latex)
 register("jupyter", jupyter_latex)
+register("markdown", solution_markdown)
+register("gradients", gradients_markdown)
+register("derivation", derivation_markdown)
