@@ -27,6 +27,7 @@ from mpmath.ctx_iv import MPIntervalContext
 from .. import budget
 from ..errors import PrecisionError
 from .functions import FUNCTIONS
+from .zero import provably_zero
 
 __all__ = ["decimal", "format_rational", "sign", "check", "is_symbolic", "tree_size",
            "Invalid", "DIGITS"]
@@ -294,6 +295,8 @@ def sign(expr):
             continue
         except _TooLarge as exc:
             raise exc.error() from None
+    if provably_zero(expr):
+        return 0
     raise PrecisionError("cannot decide the sign of a closed form (is it exactly 0?); "
                          + budget.hint("precision"))
 
@@ -315,10 +318,10 @@ def decimal(expr, digits=DIGITS):
             continue
         except _TooLarge as exc:
             raise exc.error() from None
-    if tree_size(expr, 2000) < 2000 and expr.equals(0):
+    if provably_zero(expr):
         return "0"
     raise PrecisionError(f"could not certify {digits} digits of a closed form (is it exactly 0? "
-                         f"SymPy cannot tell); {budget.hint('precision')}")
+                         f"symprop cannot prove it); {budget.hint('precision')}")
 
 
 def _postorder(root, memo, visit):
