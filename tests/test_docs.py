@@ -396,3 +396,11 @@ def test_links_between_pages_resolve():
             if anchor:
                 headings = re.findall(r"^#+ (.+)$", path.read_text(encoding="utf-8"), re.M)
                 assert anchor in {_slug(h) for h in headings}, f"{page.name}: no #{anchor} in {path.name}"
+
+
+def test_generate_script_check_mode():
+    import subprocess
+
+    done = subprocess.run([sys.executable, str(DOCS / "generate.py"), "--check"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
