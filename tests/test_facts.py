@@ -103,3 +103,11 @@ def test_the_core_calls_registered_renderers(monkeypatch):
     monkeypatch.delitem(solution_module.RENDERERS, "text")
     with pytest.raises(RuntimeError, match="import symprop.render"):
         str(s)
+
+
+def test_fact_reprs_never_print_closed_forms_through_sympy():
+    """repr of a sigmoid net's loss change and statement shows certified decimals
+    (SymPy's str of the closed forms took minutes)."""
+    s = symprop.solve(symprop.load("examples/two_layer_sigmoid.toml"))
+    text = repr(s.loss_change()) + repr(s.statement) + repr(s.statement.givens)
+    assert "LossChange(before=≈0.170528" in text and "Given(name='W1[1,1]', value=1/10" in text

@@ -13,7 +13,7 @@ renderer needs the engine's arithmetic or the tape's internals.
 """
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Optional
 
 import sympy as sp
@@ -25,8 +25,36 @@ from ..model.numeric import decimal, is_symbolic
 __all__ = ["Statement", "Given", "LossChange", "ShownTerm", "statement", "loss_change", "has_kinks"]
 
 
-@dataclass(frozen=True)
-class Given:
+class _Shown:
+    """A repr that never prints a closed form through SymPy (whose str orders, so
+    evaluates, every term: minutes for a sigmoid net's loss change): rationals as
+    they are, closed forms as ≈ their certified 6-digit decimal."""
+
+    def __repr__(self):
+        parts = []
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, sp.Basic) and not v.is_Rational and not isinstance(v, sp.Symbol):
+                shown = _approx(v)
+            elif isinstance(v, (tuple, list)) and len(v) > 6:
+                shown = f"<{len(v)} items>"
+            else:
+                shown = repr(v)
+            parts.append(f"{f.name}={shown}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def _approx(v):
+    if is_symbolic(v):
+        return "<symbolic>"
+    try:
+        return f"≈{decimal(v, 6)}"
+    except Exception:                      # a repr must not fail: PrecisionError, LimitError
+        return "<closed form>"
+
+
+@dataclass(frozen=True, repr=False)
+class Given(_Shown):
     """One given value of the problem: a tape leaf (a parameter or a data value)."""
 
     name: str                 # flat name: w1, W1[1,2], x[1], y
@@ -34,8 +62,8 @@ class Given:
     param: bool               # a parameter (trained), not an input or a target
 
 
-@dataclass(frozen=True)
-class Statement:
+@dataclass(frozen=True, repr=False)
+class Statement(_Shown):
     """The exercise as every output states it; the renderers only choose the spelling.
 
     A layered net is stated by its layers (each the problem's Layer: weights,
@@ -64,8 +92,8 @@ class Statement:
     relu_derivative_at_zero: Optional[int]    # the convention, when the net has a kink; else None
 
 
-@dataclass(frozen=True)
-class LossChange:
+@dataclass(frozen=True, repr=False)
+class LossChange(_Shown):
     """The loss before the first step and after the last update, and the change.
 
     `direction` is "down", "unchanged" or "up", read off `decimal` (its digits are
@@ -82,8 +110,8 @@ class LossChange:
         return self.direction == "down"
 
 
-@dataclass(frozen=True)
-class ShownTerm:
+@dataclass(frozen=True, repr=False)
+class ShownTerm(_Shown):
     """One consumer's term of an adjoint, with what a worked equation prints of it:
     adjoint(consumer) · ∂consumer/∂input, the partial as written (w3, σ′(z2[1]))."""
 
