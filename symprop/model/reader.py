@@ -125,6 +125,9 @@ class _Reader:
         update_biases = self.choice("update_biases", [True, False], True)
         reduction = self.choice("reduction", ["mean", "sum"], "mean")
         layered = "layers" in d
+        if layered and "params" in d:          # read only by graphs: refused, not ignored
+            raise self.fail("params", "a [[layers]] network's parameters are its weights and "
+                            "biases; [params] belongs to a [graph] problem")
         network = self._layers() if layered else self._graph()
         params = () if layered else self._params(network)
         samples = self._samples(network, params, loss)
