@@ -267,3 +267,12 @@ def test_the_public_check_takes_a_problem_or_a_solution():
     assert [(r.name, r.verdict, r.mistake) for r in by_problem.results] == \
         [(r.name, r.verdict, r.mistake) for r in by_solution.results]
     assert by_problem.summary()["total"] > 0
+
+
+def test_reasons_leave_the_verdicts_as_they_were():
+    """The seeds' verdict counts, as before wrong answers got reasons (tests/test_feedback.py)."""
+    counts = {}
+    for seed in ("two_layer_sigmoid", "saturated_sigmoid"):
+        s = check(solved(f"{seed}.toml"), load_answers(EXAMPLES / "answers" / f"{seed}.toml")).summary()
+        counts[seed] = (s["exact"], s["rounded"], s["carried_forward"], s["wrong"])
+    assert counts == {"two_layer_sigmoid": (0, 2, 11, 4), "saturated_sigmoid": (4, 1, 23, 2)}

@@ -26,6 +26,7 @@ from ..core.solution import Solution
 from ..errors import AnswerFileError
 from .answers import Given, parse_answer
 from .mistakes import MISTAKES, Definitions, symbol as _sym
+from .reasons import correct_text, reason as _reason
 from .report import Report, Result
 
 __all__ = ["check", "Report", "Result", "MISTAKES"]
@@ -93,8 +94,22 @@ def _check(solution, answers):
                                   mistaken)
         verdicts[name] = verdict
         diagnosis = MISTAKES[mistake].format(c=solution.problem.relu_derivative_at_zero) if mistake else None
-        results.append(Result(items[name][0], name, g, correct, verdict, diagnosis, mistake))
+        why = _why(name, g, correct, defs, own, given, items, diagnosis) if verdict == "wrong" else None
+        results.append(Result(items[name][0], name, g, correct, verdict, diagnosis, mistake,
+                              why, correct_text(correct, g)))
     return Report(solution, tuple(results))
+
+
+def _why(name, g, correct, defs, own, given, items, diagnosis):
+    """The Reason of a wrong answer: what the person's own earlier answers give for this
+    quantity by its (correct) definition, or the correct value where none of theirs feed it."""
+    inputs = sorted(_upstream(defs, name, given), key=lambda n: items[n][0])
+    value = None
+    if inputs:
+        value = _recompute(defs.definition(name), {_sym(n): v for n, v in own.items()})
+    if value is None:
+        value, inputs = correct, []
+    return _reason(name, g, value, [(n, given[n]) for n in inputs], diagnosis)
 
 
 def _own_values(defs, truth, given):

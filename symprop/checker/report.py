@@ -21,6 +21,13 @@ class Result:
     verdict: str                   # exact | rounded | carried_forward | wrong
     diagnosis: Optional[str] = None
     mistake: Optional[str] = None  # the key in MISTAKES that explains a wrong answer
+    why: Optional[object] = None   # a wrong answer's Reason (reasons.py): its parts, for the sheet
+    correct_text: Optional[str] = None   # the correct value to at least the person's digits
+
+    @property
+    def reason(self):
+        """Why a wrong answer is wrong, in words (None for the others)."""
+        return str(self.why) if self.why is not None else None
 
     def __repr__(self):
         return f"<Result ({self.number}) {self.name}: {self.given.text} {self.verdict}>"
@@ -55,25 +62,23 @@ class Report:
     def to_json(self):
         return {
             "results": [{"name": r.name, "given": r.given.text, "correct": value_json(r.correct),
-                         "verdict": r.verdict, "diagnosis": r.diagnosis, "mistake": r.mistake}
+                         "correct_decimal": r.correct_text, "verdict": r.verdict,
+                         "diagnosis": r.diagnosis, "mistake": r.mistake, "reason": r.reason}
                         for r in self.results],
             "summary": self.summary(),
         }
 
     def __str__(self):
-        from ..render.printing import short_value
-
         rows = [("No.", "quantity", "yours", "correct", "verdict")]
         for r in self.results:
-            digits = max(8, len(r.given.text.replace("-", "").replace(".", "").lstrip("0")) + 2)
-            rows.append((str(r.number), r.name, r.given.text, short_value(r.correct, digits).rstrip("…"),
+            rows.append((str(r.number), r.name, r.given.text, r.correct_text or str(r.correct),
                          r.verdict.replace("_", " ")))
         widths = [max(len(row[i]) for row in rows) for i in range(5)]
         lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
         lines.insert(1, "  ".join("-" * w for w in widths))
         for r in self.results:
-            if r.diagnosis:
-                lines.append(f"({r.number}) {r.name}: {r.diagnosis}")
+            if r.reason:
+                lines.append(f"({r.number}) {r.name}: {r.reason}")
         s = self.summary()
         lines.append(f"{s['exact']} exact, {s['rounded']} rounded, {s['carried_forward']} carried "
                      f"forward, {s['wrong']} wrong (of {s['total']})")

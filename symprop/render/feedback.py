@@ -1,6 +1,11 @@
 """The feedback sheet: the problem, then every checked answer marked (exact, rounded,
-consistent with the student's earlier values, wrong), the correct value beside it,
-and the diagnosis of each wrong one. Reads a checker Report."""
+consistent with the student's earlier values, wrong), the correct value beside it
+(with at least the student's digits), and under each wrong one, in the same row so a
+page never separates them, the reason: the diagnosed mistake and what the student's
+own earlier values give. Both value columns are typeset alike (math minus, ×10^k).
+Reads a checker Report."""
+
+import re
 
 from pylatex import NoEscape, Package, Section
 
@@ -42,13 +47,35 @@ def _feedback(report):
                             r"\toprule No. & \text{quantity} & \text{yours} & \text{correct} & \\ \midrule"
                             "\n" r"\endhead"))
         for r in report.results:
-            yours = escape(r.given.text).replace("≈", r"\approx ")
-            correct = decimal(r.correct, 8) or latex_short(r.correct)
-            doc.append(NoEscape(rf"{r.number} & {tex_name(r.name)} & \text{{{yours}}} & {correct} & "
-                                rf"{_MARKS[r.verdict]} \\" "\n"))
-            if r.diagnosis:
-                doc.append(NoEscape(r" & \multicolumn{4}{p{13cm}}{\small\emph{" + escape(r.diagnosis)
-                                    + r"}} \\" "\n"))
+            correct = (_number(r.correct_text) if r.correct_text else None) \
+                or _number(decimal(r.correct, 8)) or latex_short(r.correct)
+            why = getattr(r, "why", None)
+            # \\* : no page break between a row and its reason
+            doc.append(NoEscape(rf"{r.number} & {tex_name(r.name)} & {_number(r.given.text)} & {correct} & "
+                                rf"{_MARKS[r.verdict]} \\{'*' if why or r.diagnosis else ''}" "\n"))
+            if why is not None or r.diagnosis:
+                said = why.format(name=lambda n: f"${tex_name(n)}$", number=lambda v: f"${_number(v)}$",
+                                  text=escape) if why is not None else escape(r.diagnosis)
+                doc.append(NoEscape(r" & \multicolumn{4}{p{15cm}}{\small\emph{" + said + r"}} \\" "\n"))
         doc.append(NoEscape(r"\bottomrule\end{longtable}"))
     appendix(doc, solution, full)
     return wrap_lines(f"% {MARK}\n" + doc.dumps())
+
+
+_DECIMAL = re.compile(r"(≈\s*)?([-+]?)([0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE]([-+]?[0-9]+))?")
+
+
+def _number(text):
+    """A number as the sheet typesets it, in math (for both value columns alike): the
+    minus a math minus, an exponent as ×10^k; any other text (a fraction, an expression)
+    as text with its minus signs math minus too. None for None."""
+    if text is None:
+        return None
+    m = _DECIMAL.fullmatch(text.strip())
+    if not m:
+        return r"\text{" + "$-$".join(escape(part) for part in text.split("-")) + "}"
+    approx, sign, digits, power = m.groups()
+    shown = (r"{\approx}" if approx else "") + ("{-}" if sign == "-" else "") + digits
+    if power is not None:
+        shown += rf"\times 10^{{{int(power)}}}"
+    return shown
