@@ -126,9 +126,12 @@ def reason(name, given, value, inputs, diagnosis=None):
     sig = significant(given)
     try:
         text = _styled(shown(value, max(4, (sig or 6) + 2)), given)
-        at = _at_digits(value, given)
     except Exception:                     # a closed form past the precision budget
-        text, at = None, None
+        text = None
+    try:
+        at = _at_digits(value, given)
+    except Exception:                     # ... or far more digits than their rounding has
+        at = None
     if text is None:
         text = str(value)
     named = tuple((n, g.text) for n, g in inputs[:MAX_INPUTS])
