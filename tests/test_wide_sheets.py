@@ -141,7 +141,7 @@ def test_examples_are_shown_in_full(path, monkeypatch):
         for l, layer in enumerate(p.network.layers, start=1):      # every weight in its matrix
             display = tex[tex.index(rf"W^{{({l})}} = "):]
             assert [len(r) for r in cells(display)] == [len(row) for row in layer.weights]
-        labels = re.findall(r"\\draw\[->, gray!70!black\] \(n\d+-\d+\) -- node", tex)
+        labels = re.findall(r"\\node\[weight[^\]]*\] at", tex)       # every weight on its edge
         assert len(labels) == sum(len(r) * len(r[0]) for r in (l.weights for l in p.network.layers))
         assert "x=3.4cm" in tex
     else:
