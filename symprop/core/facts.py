@@ -10,6 +10,7 @@ renderer needs the engine's arithmetic or the tape's internals.
     Statement   the problem as an exercise states it (givens, loss, steps, conventions)
     LossChange  how the loss changed over the gradient-descent steps
     ShownTerm   one term of an adjoint as the worked solutions write it
+    QuestionDigits  the significant digits a question sheet asks for, and why
 """
 
 import ast
@@ -18,11 +19,13 @@ from typing import Optional
 
 import sympy as sp
 
+from ..model import naming
 from ..model.functions import ACTIVATIONS, GRAPH_FUNCTIONS
 from .arith import add, mul
 from ..model.numeric import decimal, is_symbolic
 
-__all__ = ["Statement", "Given", "LossChange", "ShownTerm", "statement", "loss_change", "has_kinks"]
+__all__ = ["Statement", "Given", "LossChange", "ShownTerm", "statement", "loss_change", "has_kinks",
+           "QuestionDigits", "question_digits"]
 
 
 class _Shown:
@@ -181,3 +184,163 @@ def adjoint_terms(loss, shown, adjoint_values, adjoint):
     return tuple(ShownTerm(t.consumer, t.consumer_adjoint, adjoint_values.get(t.consumer_adjoint),
                            shown[(t.consumer, adjoint.of)], t.partial_value, t.consumer == loss)
                  for t in adjoint.terms)
+
+
+# -- the digits a question sheet asks for ---------------------------------------------
+# A student rounds every answer to N significant digits and computes the next ones from
+# the rounded answers, with the textbook derivatives (σ′ = a(1 − a), tanh′ = 1 − a²).
+# Near saturation (a = 0.99999998…) four digits give 1 − a = 0, so σ′ = 0 and every
+# gradient through it; question_digits simulates that hand computation and finds the
+# smallest N ≥ 4 whose answers all agree with the exact ones to 3 significant digits.
+
+QUESTION_DIGITS, MAX_QUESTION_DIGITS = 4, 12
+_AGREE = 0.005             # relative error allowed: the answer right to 3 significant digits
+
+
+@dataclass(frozen=True, repr=False)
+class QuestionDigits(_Shown):
+    """How many significant digits the question sheet asks for (at most MAX_QUESTION_DIGITS),
+    and why when more than 4: `saturated` are the activations whose textbook derivative a
+    4-digit value loses (rounds to 0 or moves by more than 1%), with their decimals."""
+
+    digits: int
+    saturated: tuple          # ((node name of the activation, "0.9999999887"), ...), first step first
+    vanishes: bool            # with 4 digits the first one's derivative rounds to exactly 0
+    enough: bool = True       # False: even MAX_QUESTION_DIGITS leave an answer off in its 3rd digit
+
+
+def question_digits(solution):
+    """The QuestionDigits of a solution (read it as Solution.question_digits)."""
+    import mpmath
+    rate = solution.problem.learning_rate
+    if any(is_symbolic(v) for _, _, _, v in solution.items()) or (rate is not None and is_symbolic(rate)):
+        return QuestionDigits(QUESTION_DIGITS, (), False)
+    with mpmath.workdps(40):
+        sim = _HandComputation(solution)
+        exact = {name: sim.mpf(v) for _, _, name, v in solution.items()}
+        for d in range(QUESTION_DIGITS, MAX_QUESTION_DIGITS + 1):
+            got = sim.run(d)
+            enough = all(x == 0 or abs(got[n] - x) <= _AGREE * abs(x) for n, x in exact.items())
+            if enough:
+                break
+    if d == QUESTION_DIGITS:
+        return QuestionDigits(d, (), False)
+    return QuestionDigits(d, tuple((name, decimal(v, d)) for name, v in sim.lost), sim.vanishes, enough)
+
+
+class _HandComputation:
+    """The forward and backward passes of every step, as by hand: each value rounded."""
+
+    def __init__(self, solution):
+        import mpmath
+        self.mp = mpmath.mp          # at 40 digits (question_digits' workdps)
+        self.s, self.tape = solution, solution.tape
+        self._compiled = {}
+        self.lost, self.vanishes = (), False
+
+    def mpf(self, v):
+        if v.is_Rational:
+            return self.mp.mpf(int(v.p)) / int(v.q)
+        return self.mp.mpf(decimal(v, 25))
+
+    def _eval(self, key, expr, env):
+        f = self._compiled.get(key)
+        if f is None:
+            symbols = sorted(expr.free_symbols, key=str)
+            f = self._compiled[key] = ([str(x) for x in symbols],
+                                       sp.lambdify(symbols, expr, modules="mpmath", dummify=True))
+        names, fn = f
+        return self.mp.mpf(fn(*[env[n] for n in names]))
+
+    def _round(self, x, d):
+        mp = self.mp
+        if x == 0:
+            return x
+        q = mp.mpf(10) ** (int(mp.floor(mp.log10(abs(x)))) - d + 1)
+        return mp.nint(x / q) * q
+
+    def _forward(self, env, d):
+        for node in self.tape.nodes:
+            env[node.name] = self._round(self._eval(node.name, node.expr, env), d)
+
+    def _partial(self, term, of, env, d, exact_env):
+        tape = self.tape
+        consumer = tape.node(term.consumer)
+        record = consumer.functions[0] if consumer.kind == "a" and consumer.functions else None
+        if record is not None and record.derivative is not None and len(consumer.shown_partials) == 1:
+            z, a = tape.symbols[of], tape.symbols[consumer.name]
+            textbook = record.derivative(z, a, self.s.problem.conventions)
+            value = self._eval(("d", consumer.name), textbook, env)
+            if exact_env is not None and not record.relu_like:
+                true = self._eval(("d", consumer.name), textbook, exact_env)
+                if true != 0 and abs(value - true) > 0.01 * abs(true) and \
+                        consumer.name not in [n for n, _ in self._lost]:
+                    self._lost.append((consumer.name, exact_env["@" + consumer.name]))
+                    self.vanishes = self.vanishes or (len(self._lost) == 1 and value == 0)
+            return value
+        return self._eval(("p", term.consumer, of), term.partial, env)
+
+    def run(self, d):
+        """{flat name of every answer: its hand-computed value with `d` digits}."""
+        s, tape, out = self.s, self.tape, {}
+        first = d == QUESTION_DIGITS
+        self._lost = []
+        data = {l.name: self.mpf(l.value) for l in tape.leaves.values() if l.kind != "param"}
+        params = {n: self.mpf(v) for n, v in s.steps[0].params.items()}
+        eta = self.mpf(s.problem.learning_rate) if s.problem.learning_rate is not None else None
+        for step in s.steps:
+            pre, env = step.prefix, {**data, **params}
+            exact_env = None
+            if first:
+                exact_env = {n: self.mpf(v) for n, v in s.values_at(step).items()}
+                exact_env.update({"@" + n: v for n, v in s.values_at(step).items()})
+            self._forward(env, d)
+            out.update({pre + s.flat(n.name): env[n.name] for n in tape.nodes})
+            adjoint = {tape.loss: self.mp.mpf(1)}
+            order = [n.name for n in tape.backward_order()] + [l.name for l in tape.leaves.values()
+                                                                if l.name in step.adjoints]
+            for name in order:
+                total = self.mp.mpf(0)
+                for term in step.adjoints[name].terms:
+                    total += adjoint[term.consumer] * self._partial(term, name, env, d, exact_env)
+                adjoint[name] = self._round(total, d)
+            out.update({pre + n.adjoint: adjoint[n.name] for n in tape.backward_order()})
+            out.update({pre + l.adjoint: adjoint[l.name] for l in tape.reported})
+            if step.params_after:
+                params = {n: (self._round(v - eta * adjoint[n], d) if tape.leaves[n].updated else v)
+                          for n, v in params.items()}
+                out.update({pre + naming.updated(n): v for n, v in params.items() if tape.leaves[n].updated})
+            if first:
+                self.lost += tuple(x for x in self._lost if x[0] not in dict(self.lost))
+                self._lost = []
+        if s.final is not None:
+            env = {**data, **params}
+            self._forward(env, d)
+            out.update({naming.FINAL + s.flat(n.name): env[n.name] for n in tape.nodes})
+        return out
+
+
+# -- hidden layers dead after the update -------------------------------------------------
+# A ReLU-like unit whose z ≤ 0 for every sample passes no gradient (ReLU′ = 0 there); when
+# every unit of a hidden layer is so after the last update, the next steps cannot change the
+# weights into that layer: "the loss went down" but the network died.
+
+def dead_after_update(solution):
+    """The hidden layers (1-based numbers, ascending) whose every ReLU-like unit passes no
+    gradient in the forward pass after the last update (f′(z) = 0 for every sample, with
+    the problem's ReLU′(0)); () without an update, for a graph, or with no such layer."""
+    p, tape = solution.problem, solution.tape
+    if solution.final is None or not p.is_layered:
+        return ()
+    values, output = solution.final.values, len(p.network.layers)
+    units, alive = set(), set()
+    for node in tape.nodes:
+        record = node.functions[0] if node.kind == "a" and node.functions else None
+        if record is None or not record.relu_like or node.layer is None or node.layer >= output:
+            continue
+        z = node.shown_partials[0][0]
+        units.add(node.layer)
+        slope = record.derivative(values[z], values[node.name], p.conventions)
+        if not (slope.is_Rational and slope == 0):
+            alive.add(node.layer)
+    return tuple(sorted(units - alive))

@@ -259,6 +259,10 @@ class Solution:
         """Whether the net has a ReLU-like kink (so ReLU′(0)'s convention matters)."""
         return facts.has_kinks(self.problem)
 
+    # the digits a question sheet asks for; the hidden layers dead after the last update
+    question_digits = cached_property(facts.question_digits)
+    dead_after_update = cached_property(facts.dead_after_update)
+
     def loss_change(self):
         """facts.LossChange from the first step's loss to the loss after the last
         update; None without an update, without a loss, or for symbolic values."""

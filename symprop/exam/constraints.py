@@ -9,6 +9,9 @@ Each constraint is of its own type, refused when it is not, never coerced
     max_abs         a number ≥ 0: every answer at most this in absolute value
     loss_decreases  true/false: does the update lower the loss (Solution.loss_change;
                     refused for loss "none", whose output is not a loss)
+    alive_after_update  true/false (default false: not checked): must every hidden layer of
+                    ReLU-like units keep a unit that passes gradient after the last update
+                    (Solution.dead_after_update); nothing to check without an update
 
 ReLU-like is the registry's `relu_like` (model/functions.py): the argument of
 every such application on the tape is found once per exam and evaluated per
@@ -26,7 +29,8 @@ from .randomize import fail, number
 
 __all__ = ["read_constraints", "relu_arguments", "failures", "CONSTRAINTS"]
 
-CONSTRAINTS = {"dead_relu", "max_denominator", "max_abs", "loss_decreases", "allow_kinks"}
+CONSTRAINTS = {"dead_relu", "max_denominator", "max_abs", "loss_decreases", "allow_kinks",
+               "alive_after_update"}
 _DEAD_RELU = ("none", "at_least_one", "any")
 
 
@@ -43,7 +47,7 @@ def read_constraints(problem):
     rules = dict(raw)
     if "dead_relu" in raw and raw["dead_relu"] not in _DEAD_RELU:
         raise fail(problem, f"{key}.dead_relu", f"expected one of: {', '.join(_DEAD_RELU)}")
-    for name in ("allow_kinks", "loss_decreases"):
+    for name in ("allow_kinks", "loss_decreases", "alive_after_update"):
         if name in raw and not isinstance(raw[name], bool):
             raise fail(problem, f"{key}.{name}",
                        f"expected true or false (without quotes), got {_shown(raw[name])}")
@@ -129,4 +133,6 @@ def failures(solution, rules, arguments):
     change = solution.loss_change() if "loss_decreases" in rules else None   # None: steps = 0
     if change is not None and change.went_down != rules["loss_decreases"]:
         out.append("loss_decreases")
+    if rules.get("alive_after_update", False) and solution.dead_after_update:
+        out.append("alive_after_update")
     return out

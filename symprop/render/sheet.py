@@ -43,8 +43,7 @@ def _questions(doc, solution, listing):
     titles = {"forward": "Forward pass", "backward": "Backward pass", "gradients": "Gradients",
               "update": "Gradient-descent update", "final": "Forward pass after the update"}
     with doc.create(Section("Questions")):
-        doc.append(NoEscape(r"Compute each quantity; give exact values (fractions) where you can, "
-                            r"and decimals to 4 significant digits otherwise."))
+        doc.append(NoEscape(_instruction(solution)))
         current = None
         for number, (section, step), name, value in listing:
             if (section, step) != current:
@@ -55,6 +54,35 @@ def _questions(doc, solution, listing):
             doc.append(NoEscape(rf"\makebox[2.2em][r]{{({number})}}\quad "
                                 rf"\makebox[8em][l]{{$\displaystyle {tex_name(shown)} = $}}"
                                 rf"\answerbox\par\smallskip" "\n"))
+
+
+def _instruction(solution):
+    """What the question sheet asks: exact values, else decimals to the digits that following
+    the instruction needs (Solution.question_digits), and why when more than the usual 4."""
+    facts = solution.question_digits
+    text = (r"Compute each quantity; give exact values (fractions) where you can, "
+            rf"and decimals to {facts.digits} significant digits otherwise.")
+    if not facts.saturated:
+        if facts.digits == 4:
+            return text
+        return text + (r" Not the usual 4: with fewer digits, the rounding of earlier answers moves "
+                       r"later ones in their third significant digit" +
+                       (rf"; with {facts.digits} it does not." if facts.enough else "."))
+    shown = [rf"${tex_name(name)} = {value}\ldots$" for name, value in facts.saturated[:3]]
+    more = r", \ldots" if len(facts.saturated) > 3 else ""
+    many = len(facts.saturated) > 1
+    record = solution.tape.node(facts.saturated[0][0]).functions[0]
+    formula = rf"${record.latex}'(z) = {record.derivative_text}$"
+    effect = (rf"with 4 digits {formula} comes out 0, and so does every gradient through it"
+              if facts.vanishes else
+              rf"with 4 digits {formula} is not right to 3 significant digits, nor are the gradients "
+              r"through it")
+    enough = (rf"with {facts.digits} digits every answer computed from the rounded earlier ones "
+              r"is right to 3 significant digits." if facts.enough else
+              rf"even {facts.digits} digits do not keep 3 correct digits of it, so compute "
+              rf"${record.latex}'(z)$ from $z$ itself, not from the rounded $a$.")
+    return (text + rf" Not the usual 4: {', '.join(shown)}{more} {'are' if many else 'is'} nearly "
+            rf"saturated, and {effect}; {enough}")
 
 
 def build(solution, questions=False, doc=None, heading=None):

@@ -13,7 +13,7 @@ from ..model.losses import LOSSES
 from .formulas import graph_formulas, layered_formulas
 from .printing import TextPrinter, short_value, text, value_text
 
-__all__ = ["render"]
+__all__ = ["render", "dead_clause"]
 
 _WIDE = 160     # substituted lines longer than this are left out
 
@@ -213,5 +213,17 @@ def _verdict(solution):
     if change is None:
         return []
     word = {"down": "went down", "unchanged": "did not change", "up": "went UP"}[change.direction]
+    dead = dead_clause(solution.dead_after_update, lambda l: f"W{l}", "z ≤ 0")
     return ["", f"The loss {word}: {short_value(change.before)} → {short_value(change.after)} "
-                f"(change {change.decimal})"]
+                f"(change {change.decimal})" + (f", but {dead}" if dead else "")]
+
+
+def dead_clause(layers, weights, nonpositive):
+    """The clause on the hidden `layers` dead after the update (Solution.dead_after_update),
+    `weights(l)` spelling the weights of layer l, `nonpositive` "z ≤ 0"; "" for none."""
+    if not layers:
+        return ""
+    names = [str(l) for l in layers]
+    which = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return (f"every unit of layer{'s' if len(names) > 1 else ''} {which} is dead after the update "
+            f"({nonpositive}): the next steps cannot change {' or '.join(weights(l) for l in layers)}")

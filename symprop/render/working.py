@@ -17,6 +17,7 @@ from .printing import text
 from .texlayout import (LINE, PER_LINE, align, chunks, equation, paren, split_equation,
                         sum_chunks)
 from .texnames import tex_name
+from .textout import dead_clause
 
 __all__ = ["forward", "backward", "update", "verdict"]
 
@@ -175,5 +176,6 @@ def verdict(solution):
     if "e" in d:
         mantissa, exponent = d.split("e")
         d = rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
+    dead = dead_clause(solution.dead_after_update, lambda l: rf"$W^{{({l})}}$", r"$z \le 0$")
     return (rf"The loss {word}: from ${latex_short(change.before)}$ to ${latex_short(change.after)}$ "
-            rf"(change ${d}$).")
+            rf"(change ${d}$)" + (rf", but {dead}." if dead else "."))
