@@ -144,8 +144,12 @@ def test_examples_are_shown_in_full(path, monkeypatch):
         labels = re.findall(r"\\node\[weight[^\]]*\] at", tex)       # every weight on its edge
         assert len(labels) == sum(len(r) * len(r[0]) for r in (l.weights for l in p.network.layers))
         assert "x=3.4cm" in tex
-    else:
-        assert "x=2.6cm" in tex
+    else:                                          # every graph node drawn, by its TeX name
+        from symprop.render.texnames import tex as tex_of
+
+        picture = tex[tex.index(r"\begin{tikzpicture}"):tex.index(r"\end{tikzpicture}")]
+        for name, _ in p.network.nodes:
+            assert tex_of(s.quantity(name), p.index_base) in picture, name
 
 
 # -- limits -------------------------------------------------------------------------------
