@@ -21,7 +21,7 @@ import sympy as sp
 
 from ..model import naming
 from ..model.functions import ACTIVATIONS, GRAPH_FUNCTIONS
-from .arith import add, mul
+from .arith import add, mul, substitute
 from ..model.numeric import decimal, is_symbolic
 
 __all__ = ["Statement", "Given", "LossChange", "ShownTerm", "statement", "loss_change", "has_kinks",
@@ -340,7 +340,9 @@ def dead_after_update(solution):
             continue
         z = node.shown_partials[0][0]
         units.add(node.layer)
-        slope = record.derivative(values[z], values[node.name], p.conventions)
+        zs, as_ = sp.symbols("z a")     # symbols first: a Piecewise of a huge closed form
+        slope = substitute(record.derivative(zs, as_, p.conventions),   # would make SymPy
+                           {zs: values[z], as_: values[node.name]})     # evalf it; certified here
         if not (slope.is_Rational and slope == 0):
             alive.add(node.layer)
     return tuple(sorted(units - alive))
