@@ -55,8 +55,8 @@ def check_name(name, *, what="name", symbol=False):
         raise ExpressionError(f"{what} '{name}' is a Python keyword")
     if symbol and (name.lower() in _NUMBER_WORDS or name == "e"):
         raise ExpressionError(
-            f"'{name}' is not a number here: symprop's values are finite exact numbers "
-            "(e is written exp(1)); as a symbol name, choose another")
+            f"'{name}' is not a number here: symprop's values are finite exact numbers; "
+            "as a symbol name, choose another")
     if symbol and name in _SYMPY_NAMES:
         raise ExpressionError(
             f"symbol name '{name}' is reserved (SymPy reads it as something else); "
@@ -94,6 +94,7 @@ class _Builder:
     """Rebuilds an allowed AST as SymPy, unevaluated (for display) or evaluated."""
 
     def __init__(self, source, names, functions, constants, evaluate, conventions):
+        self.rational_powers = False   # values: 2**(1/2) of a number (how JSON writes sqrt(2))
         self.conventions = conventions
         self.source = source
         self.names = names
@@ -159,6 +160,8 @@ class _Builder:
             power = sp.exp(self.build(exponent_node), evaluate=self.evaluate)
             return _bounded(power) if self.evaluate else power
         n = _integer_literal(exponent_node)
+        if n is None and self.rational_powers and not base.free_symbols:
+            return self._root(base, self.build(exponent_node))
         if n is None:
             raise ExpressionError("exponents must be integer numbers (as in x**2)")
         if abs(n) > MAX_POWER:
@@ -168,6 +171,18 @@ class _Builder:
         if base.is_Rational and _bits(base) * abs(n) > MAX_BITS:
             raise ExpressionError("number too large")
         return sp.Pow(base, n, evaluate=self.evaluate)
+
+    def _root(self, base, n):
+        """A number to a small rational power (2**(1/2), 3**(-2/3)): realness is the caller's."""
+        if not (n.is_Rational and abs(n.p) <= MAX_POWER and n.q <= MAX_POWER):
+            raise ExpressionError("exponents must be integers or small fractions "
+                                  f"(p/q with |p|, q at most {MAX_POWER}, as in 2**(1/2))")
+        if base.is_zero and n < 0:
+            raise ExpressionError("division by zero")
+        if base.is_Rational and _bits(base) * abs(n.p) > MAX_BITS:
+            raise ExpressionError("number too large")
+        power = sp.Pow(base, n, evaluate=self.evaluate)
+        return _bounded(power) if self.evaluate else power
 
     def _Call(self, node):
         if not isinstance(node.func, ast.Name):
@@ -244,13 +259,15 @@ def _unknown_name(name, known, what="name"):
 
 
 def parse(text, names=None, *, functions=None, constants=None, evaluate=True, conventions=None,
-          used=None):
+          used=None, rational_powers=False):
     """Parse `text` into a SymPy expression over `names` (a dict name → Symbol).
 
     evaluate=False keeps the written order and structure (for display) with
     calls as undefined SymPy functions; evaluate=True gives the elementary form
     that `sympy.diff` differentiates. `used` (a list) collects the function records
     the expression calls, so nobody has to recover them from SymPy class names.
+    rational_powers=True also takes a number to a small fraction (2**(1/2)), as
+    exact values are written back (model/exact.py); never a symbol's root.
     """
     from .functions import GRAPH_FUNCTIONS, Conventions
 
@@ -280,6 +297,7 @@ def parse(text, names=None, *, functions=None, constants=None, evaluate=True, co
     builder = _Builder(source.strip(), names or {}, GRAPH_FUNCTIONS if functions is None else functions,
                        constants or {}, evaluate, conventions or Conventions())
     builder.used = used
+    builder.rational_powers = rational_powers
     try:
         return builder.build(tree)
     except RecursionError:

@@ -16,8 +16,9 @@ from typing import Optional
 import sympy as sp
 
 from . import exprparse
+from .exact import parse_value, shown, sign
 from ..errors import ExpressionError, ProblemFileError
-from .functions import GRAPH_FUNCTIONS, Conventions
+from .functions import Conventions
 from .losses import LOSSES
 
 __all__ = ["Layer", "Layered", "Graph", "Sample", "Problem", "to_value", "check_targets",
@@ -187,25 +188,12 @@ def _markdown(p):
 # ---------------------------------------------------------------------------
 # values
 
-class _SymbolTable:
-    """Any allowed identifier is a real symbol: how '"w"' keeps a weight symbolic."""
-
-    def __contains__(self, name):
-        return True
-
-    def __getitem__(self, name):
-        exprparse.check_name(name, what="symbol name", symbol=True)
-        return sp.Symbol(name, real=True)
-
-    def __iter__(self):
-        return iter(())
-
-
 def to_value(raw, *, allow_symbols=True):
     """An exact SymPy value from a TOML value: int, Decimal, or a string.
 
-    Strings are numbers ('1/2', '-2.5e-3'), symbol names ('w') or small
-    expressions of both ('2*w'); never eval'd.
+    Strings are numbers ('1/2', '-2.5e-3'), exact closed forms ('sqrt(2)/2',
+    '1 + sin(pi/4)'; model/exact.py), symbol names ('w') or small expressions of
+    these ('2*w'); never eval'd.
     """
     if isinstance(raw, bool):
         raise ExpressionError(f"expected a number, got {str(raw).lower()}")
@@ -225,12 +213,7 @@ def to_value(raw, *, allow_symbols=True):
     if isinstance(raw, sp.Basic) and raw.is_number:
         return sp.nsimplify(raw) if raw.is_Float else raw
     if isinstance(raw, str):
-        names = _SymbolTable() if allow_symbols else {}
-        value = exprparse.parse(raw, names, functions={"exp": GRAPH_FUNCTIONS["exp"],
-                                                       "log": GRAPH_FUNCTIONS["log"]})
-        if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
-            raise ExpressionError(f"'{raw}' is not a finite number (division by zero?)")
-        return value
+        return parse_value(raw, allow_symbols=allow_symbols)
     raise ExpressionError(f"expected a number, got {type(raw).__name__}")
 
 
@@ -240,6 +223,6 @@ def check_targets(problem):
     if problem.loss in ("bce", "cross_entropy"):
         for s in problem.samples:
             for v in s.target:
-                if v.is_number and not (0 <= v <= 1):
-                    raise ProblemFileError(f"target {v} is outside [0, 1], which loss "
+                if not v.free_symbols and (sign(v) < 0 or sign(1 - v) < 0):
+                    raise ProblemFileError(f"target {shown(v)} is outside [0, 1], which loss "
                                            f"'{problem.loss}' needs", source=problem.source, key="y")

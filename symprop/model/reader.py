@@ -9,7 +9,7 @@ with their type too (1.0 and true are not the 1 of index_base).
 import copy
 from decimal import Decimal
 
-from . import exprparse, naming
+from . import exact, exprparse, naming
 from ..errors import ExpressionError, ProblemFileError, did_you_mean
 from .functions import ACTIVATIONS, GRAPH_FUNCTIONS
 from .losses import LOSSES
@@ -165,8 +165,8 @@ class _Reader:
                 raise self.fail("learning_rate", "missing (needed for the update step; or set steps = 0)")
             return None
         lr = self.value(raw, "learning_rate")
-        if lr.is_number and not lr.is_positive:
-            raise self.fail("learning_rate", f"must be positive, got {lr}")
+        if not lr.free_symbols and exact.sign(lr) <= 0:
+            raise self.fail("learning_rate", f"must be positive, got {exact.shown(lr)}")
         return lr
 
     def _layers(self):
