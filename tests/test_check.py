@@ -276,3 +276,20 @@ def test_reasons_leave_the_verdicts_as_they_were():
         s = check(solved(f"{seed}.toml"), load_answers(EXAMPLES / "answers" / f"{seed}.toml")).summary()
         counts[seed] = (s["exact"], s["rounded"], s["carried_forward"], s["wrong"])
     assert counts == {"two_layer_sigmoid": (0, 2, 11, 4), "saturated_sigmoid": (4, 1, 23, 2)}
+
+
+@pytest.mark.parametrize("wild", ["1e30", "-1e30", "1e4000", "12345678901234567890"])
+def test_a_wild_answer_is_marked_wrong_not_a_limit_error(wild):
+    """σ of a student's 1e30 is exp(−1e30): past the magnitude limit. Values the
+    person's own numbers lead to that cannot be represented give no carried-forward
+    credit and no rounding allowance; the run marks, it does not stop (exit 2)."""
+    report = judge("two_layer_sigmoid.toml", {"z1[1]": wild, "a1[1]": "0.5", "loss": "1e30",
+                                         "delta2[1]": "1e-300"})
+    assert [r.verdict for r in report.values()] == ["wrong"] * 4
+    assert "to your digits" not in report["z1[1]"].reason.format()   # 0.4 at 1e30's digits: 0
+
+
+def test_rounding_to_coarse_digits_is_still_said_when_it_says_something():
+    """z1[1] = 0.4 written as 1e0: "to your digits 0" tells the person something."""
+    report = judge("two_layer_sigmoid.toml", {"z1[1]": "1e0"})
+    assert "to your digits 0;" in report["z1[1]"].reason.format()

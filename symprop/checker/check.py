@@ -203,7 +203,10 @@ def _recompute(expr, env):
     if expr is None:
         return None
     try:
-        return substitute(expr, env)
+        value = substitute(expr, env)
+        if not value.is_Rational:
+            decimal(value, 6)      # beyond the magnitude limit (σ of a wild 1e30): no value
+        return value
     except Exception as exc:   # a mistaken definition can divide by zero; it just does not match
         if isinstance(exc, budget.LimitError) and exc.limit == "time":
             raise

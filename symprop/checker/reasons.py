@@ -78,7 +78,10 @@ def _at_digits(value, given):
     exponent = Decimal(given.ulp.p).adjusted() - Decimal(given.ulp.q).adjusted()
     with localcontext() as ctx:
         ctx.prec = 80
-        d = Decimal(decimal(value, 40)).quantize(Decimal(1).scaleb(exponent), ROUND_HALF_UP)
+        exact = Decimal(decimal(value, 40))
+        d = exact.quantize(Decimal(1).scaleb(exponent), ROUND_HALF_UP)
+        if not d and abs(exact) * 10 < Decimal(1).scaleb(exponent):
+            return None      # 1e30 for 0.4: "to your digits 0" would say nothing
         if "e" in given.text.lower():
             return format(d, f".{max(0, d.adjusted() - exponent)}e").replace("e+", "e") if d else "0"
         return format(d, "f")
