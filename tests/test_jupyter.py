@@ -99,6 +99,11 @@ def test_report_verdict_table(sigmoid):
     assert "| No. | quantity | yours | correct | verdict |" in text
     assert r"| 1 | $z^{(1)}_{1}$ | 0.6 | $\frac{2}{5} = 0.4$ | ✗ wrong |" in text
     assert "already-updated weights" in text
+    # every wrong answer has its reason, as the feedback sheet prints it: the seed's
+    # 0.491 for w2[2,1]' is what its own a1[1] = 0.646 and δ2[2] = 0.1241 do not give
+    wrong = [r for r in report.results if r.verdict == "wrong"]
+    assert len(wrong) == 4 and all(f"- ({r.number}) " in text for r in wrong)
+    assert "From your $a^{(1)}_{1}$ = $0.646$ and $\\delta^{(2)}_{2}$ = $0.1241$" in text
     assert text.count("\n| ") == 1 + 17                 # the rule line, then one row per answer
     assert repr(report.results[0]) == "<Result (1) z1[1]: 0.6 wrong>"
 

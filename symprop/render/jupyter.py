@@ -218,10 +218,27 @@ def report_markdown(report, limit=None):
     if len(report.results) > limit:
         out.append(f"*… {len(report.results) - limit} more answers, not shown here: "
                    f"`report.to_json()` or `str(report)` has every verdict.*")
-    notes = [f"- ({r.number}) {code(r.name)}: {md(r.diagnosis)}" for r in report.results if r.diagnosis]
+    with spelling(sol):
+        notes = [f"- ({r.number}) {_name(sol, r.name, base)}: {_why(sol, r, base)}"
+                 for r in report.results if r.why is not None or r.diagnosis]
     if notes:
         out.append("\n".join(notes))
     return "\n\n".join(out)
+
+
+def _name(sol, flat, base):
+    try:
+        return _math(tex(sol.quantity(flat), base))
+    except KeyError:
+        return code(flat)
+
+
+def _why(sol, result, base):
+    """A wrong answer's reason (the feedback sheet's sentence) in Markdown and math."""
+    if result.why is None:
+        return md(result.diagnosis)
+    return result.why.format(name=lambda n: _name(sol, n, base), number=lambda v: _math(v.replace("−", "-")),
+                             text=md)
 
 
 class _TapeNames:
