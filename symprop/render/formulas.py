@@ -14,7 +14,7 @@ import sympy as sp
 from ..model.functions import ACTIVATIONS
 from ..model.losses import LOSSES
 
-__all__ = ["Formula", "layered_formulas", "graph_formulas"]
+__all__ = ["Formula", "layered_formulas", "graph_formulas", "chain_paths", "fprime", "output_delta"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,21 @@ def _fprime(activation, layer, conv, unit=_j):
     record = ACTIVATIONS[activation]
     with sp.evaluate(False):      # keep the textbook order: a(1 - a), not (1 - a)·a
         return record.derivative(_ix(f"z{layer}")[unit], _ix(f"a{layer}")[unit], conv)
+
+
+def fprime(activation, layer, conv):
+    """The textbook f′(z^(layer)_j) of an activation (a(1 − a), cases for ReLU)."""
+    return _fprime(activation, layer, conv)
+
+
+def output_delta(problem):
+    """(scale, ∂L/∂a^(L)_j): the textbook derivative of this problem's loss by an output,
+    and the 1/N of a mean over N > 1 samples (1 otherwise)."""
+    count = len(problem.samples)
+    scale = sp.Rational(1, count) if problem.reduction == "mean" and count > 1 else sp.Integer(1)
+    big_l, sizes = len(problem.network.layers), problem.network.sizes
+    with sp.evaluate(False):
+        return scale, LOSSES[problem.loss].grad(_ix(f"a{big_l}")[_j], _ix("y")[_j], sizes[-1])
 
 
 def layered_formulas(problem):

@@ -10,13 +10,13 @@ to one.
     check_problem(problem, tape): refuse a sheet too large before solving it
 """
 
-from pylatex import NoEscape, Section
+from pylatex import NoEscape, Section, Subsection
 
-from ..model.numeric import decimal, tree_size
+from ..model.numeric import is_symbolic, tree_size
 from ..output.files import MARK
-from . import working
+from . import practice, remarks, working
 from .document import appendix, check_size, new_document, problem_section, title
-from .latexprint import MAX_CLOSED, latex, wrap_lines
+from .latexprint import MAX_CLOSED, latex, latex_value, wrap_lines
 from .texnames import spelling, tex_name
 
 __all__ = ["build", "to_latex", "items", "check_problem", "quantities"]
@@ -27,22 +27,36 @@ def items(solution):
     return solution.items()
 
 
+def _cells(value):
+    """The exact and decimal cells of an answer: the exact value when it is short, the decimal
+    in latexprint's spelling (None for the exact cell: the decimal takes both columns)."""
+    if is_symbolic(value):
+        return latex(value), ""
+    shown = latex_value(value, 10)              # '= 3/8 = 0.375', '= ... \approx 0.59…', '\approx 1.1e-8'
+    dec = shown.rsplit(r"\approx ", 1)[-1] if r"\approx" in shown else shown.rsplit("= ", 1)[-1]
+    if value.is_Rational or tree_size(value, MAX_CLOSED) < MAX_CLOSED:
+        return latex(value), dec
+    return None, dec
+
+
 def _answers(doc, solution, listing):
     with doc.create(Section("All answers")):
-        doc.append(NoEscape(r"\begin{longtable}{r>{$}l<{$}>{$}p{6.5cm}<{$}>{$}l<{$}}" "\n"
+        doc.append(NoEscape(r"{\renewcommand{\arraystretch}{1.45}"
+                            r"\begin{longtable}{r>{$}l<{$}>{$}p{6.5cm}<{$}>{$}l<{$}}" "\n"
                             r"\toprule No. & \text{quantity} & \text{exact} & \text{decimal} \\ \midrule" "\n"
                             r"\endhead"))
         for number, _, name, value in listing:
-            exact = latex(value) if tree_size(value, MAX_CLOSED) < MAX_CLOSED else r"\text{(closed form)}"
-            dec = decimal(value, 10) or ""
-            doc.append(NoEscape(rf"{number} & {tex_name(name)} & {exact} & {dec} \\" "\n"))
-        doc.append(NoEscape(r"\bottomrule\end{longtable}"))
+            exact, dec = _cells(value)
+            cells = (rf"{exact} & {dec}" if exact is not None else
+                     rf"\multicolumn{{2}}{{>{{$}}l<{{$}}}}{{\approx {dec}}}")
+            doc.append(NoEscape(rf"{number} & {tex_name(name)} & {cells} \\" "\n"))
+        doc.append(NoEscape(r"\bottomrule\end{longtable}}"))
 
 
 def _questions(doc, solution, listing):
     titles = {"forward": "Forward pass", "backward": "Backward pass", "gradients": "Gradients",
               "update": "Gradient-descent update", "final": "Forward pass after the update"}
-    with doc.create(Section("Questions")):
+    with doc.create(Section("Questions on the numbers")):
         doc.append(NoEscape(_instruction(solution)))
         current = None
         for number, (section, step), name, value in listing:
@@ -102,6 +116,7 @@ def _build(solution, questions, doc, heading):
     full = problem_section(doc, solution)
     listing = items(solution)
     if questions:
+        practice.section(doc, solution)
         _questions(doc, solution, listing)
         appendix(doc, solution, full)
         return doc
@@ -119,6 +134,10 @@ def _build(solution, questions, doc, heading):
             working.forward(doc, solution, solution.values_at(solution.final), numbering,
                             "Forward pass after the update", final=True)
             doc.append(NoEscape(working.verdict(solution)))
+        notes = remarks.remarks(solution)
+        if notes:
+            with doc.create(Subsection("Remarks")):
+                doc.append(NoEscape(r"\par ".join(text for _, text in notes)))
     _answers(doc, solution, listing)
     appendix(doc, solution, full)
     return doc

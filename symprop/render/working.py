@@ -11,6 +11,7 @@ the answer table and the question sheet.
 from pylatex import NoEscape, Subsection
 
 from ..model import naming
+from . import derivation, practice, vectors
 from .formulas import chain_paths, graph_formulas, layered_formulas
 from .latexprint import MAX_TERMS, latex, latex_short, latex_value, shown_terms
 from .printing import text
@@ -53,7 +54,13 @@ def forward(doc, solution, values, numbering, title, final=False):
 
 def _generic(doc, solution):
     p = solution.problem
-    if p.is_layered:
+    derived = derivation.rows(solution)
+    if derived is not None:
+        which = practice.letters(solution, "delta_out", "delta_hidden", "gradients")
+        doc.append(NoEscape(r"The backpropagation equations derived for this network by the chain rule"
+                            + (f" ({which})" if which else "") + ":"))
+        doc.append(align(derived))
+    elif p.is_layered:
         forms = layered_formulas(p)
         doc.append(NoEscape(r"The backpropagation equations for this network, in index form"))
         rows = [rf"{latex(f.lhs)} &= {latex(f.rhs)} && \text{{{f.label}}}" for f in forms["index"]
@@ -108,6 +115,12 @@ def backward(doc, solution, step, numbering):
     with doc.create(Subsection("Backward pass")):
         if step.number == 1:
             _generic(doc, solution)
+            slopes = derivation.slope_rows(solution, step)
+            if slopes:
+                which = practice.letters(solution, "slopes")
+                doc.append(NoEscape("The slopes of the activations at this input"
+                                    + (f" ({which})" if which else "") + ":"))
+                doc.append(align(slopes))
         doc.append(NoEscape("With the numbers of this exercise:"))
         lines = [_adjoint_equation(numbering[pre + n.adjoint], solution, step, step.adjoints[n.name],
                                    forward) for n in tape.backward_order()]
@@ -117,18 +130,28 @@ def backward(doc, solution, step, numbering):
                                    forward) for l in tape.reported]
         doc.append(align(lines))
         if step.number == 1:
-            _chain_rule(doc, solution, step)
+            out, hidden = practice.chain_weights(solution)
+            for leaf, key in ((out, "chain_out"), (hidden, "chain_hidden")):
+                if leaf is not None:
+                    _chain_rule(doc, solution, step, leaf, practice.letters(solution, key))
+    if step.number == 1:
+        rows = vectors.rows(solution, step)
+        if rows:
+            which = practice.letters(solution, "matrix")
+            with doc.create(Subsection("In vector and matrix form" + (f" ({which})" if which else ""))):
+                doc.append(NoEscape(r"The same backward pass, a layer at a time ($\odot$: elementwise "
+                                    r"product; each entry exact, as in the equations above):"))
+                doc.append(align(rows))
 
 
-def _chain_rule(doc, solution, step):
-    """The chain rule written out, path by path, for the first parameter (seed 001's style)."""
+def _chain_rule(doc, solution, step, leaf, which):
+    """The chain rule written out, path by path, for one parameter (seed 001's style): the
+    partial derivatives, what each is for this network, and their values."""
     tape = solution.tape
-    if not tape.params:
-        return
-    leaf = tape.params[0]
     paths = chain_paths(tape, leaf.name, limit=4)
-    if not paths or len(paths[0]) < 3:
+    if not paths:
         return
+    shown = {(n.name, inp): d for n in tape.nodes for inp, d in n.shown_partials}
     partial_values = {(t.consumer, a.of): t.partial_value
                       for a in step.adjoints.values() for t in a.terms}
     frac = lambda node, inp: (rf"\frac{{\partial {tex_name(node.name) if node.name != tape.loss else 'L'}}}"
@@ -136,11 +159,22 @@ def _chain_rule(doc, solution, step):
     products = [r" \cdot ".join(frac(n, i) for n, i in reversed(path)) for path in paths]
     numbers = [r" \cdot ".join(paren(latex_short(partial_values[(n.name, i)])) for n, i in reversed(path))
                for path in paths]
-    doc.append(NoEscape(rf"The chain rule written out for ${tex_name(leaf.name)}$, one product per "
-                        r"path from the weight to the loss:"))
-    lines = chunks(tex_name(leaf.adjoint), products, 1) + chunks("", numbers, 1)
+    symbolic = [r" \cdot ".join(_factor(latex(shown[(n.name, i)], max_terms=MAX_TERMS)) for n, i in reversed(path))
+                for path in paths]
+    many = len(paths) > 1
+    doc.append(NoEscape(rf"The chain rule written out for ${tex_name(leaf.name)}$"
+                        + (", one product per path from the weight to the loss" if many else "")
+                        + (f" ({which})" if which else "") + ":"))
+    lines = chunks(tex_name(leaf.adjoint), products, 1) + chunks("", symbolic, 1) + chunks("", numbers, 1)
     lines.append(rf"&{latex_value(step.gradients[leaf.name])}")
     doc.append(align([r" \\ ".join(lines)]))
+
+
+def _factor(s):
+    """A factor of a product: a sum or a case split in parentheses."""
+    if s.startswith(r"\begin{cases}") or (("+" in s or " - " in s) and not s.startswith(r"\left(")):
+        return rf"\left({s}\right)"
+    return s
 
 
 def update(doc, solution, step, numbering):

@@ -1,0 +1,150 @@
+"""The questions on the method the seeds practise, beside the numbered quantities: derive
+the δ formulas for this network, evaluate the activations' slopes, compute the backward
+pass in vector and matrix form, write the chain rule out for one output weight and one
+hidden weight. The question sheet asks them with room for working (ruled boxes); the
+answer sheet answers them under the same letters (working.py).
+
+    questions(solution) -> [Question]       (letters A, B, … in this order)
+    letter(solution, key) -> "A" … or None  (the question of `key` is not asked)
+    chain_weights(solution) -> (output weight leaf or None, hidden weight leaf or None)
+    section(doc, solution): the question sheet's "Questions on the method"
+"""
+
+from dataclasses import dataclass
+
+from pylatex import NoEscape, Section
+
+from ..model.functions import ACTIVATIONS
+from . import derivation, vectors
+from .formulas import chain_paths
+from .texnames import tex_name
+
+__all__ = ["Question", "questions", "letter", "chain_weights", "section", "RULED"]
+
+RULED = r"\ruledbox"        # the macro section() defines: a box of ruled lines for working
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str          # delta_out, delta_hidden, gradients, slopes, matrix, chain_out, chain_hidden
+    letter: str
+    text: str         # the question, LaTeX
+    lines: int        # ruled lines of room for working
+
+
+def chain_weights(solution):
+    """The weights whose chain rule is written out: an output weight (of the last layer; in
+    a graph the parameter nearest the loss) and a hidden one (the first parameter, when it
+    is not the output weight and lies at least three edges from the loss)."""
+    p, tape = solution.problem, solution.tape
+    paths = {leaf.name: chain_paths(tape, leaf.name, limit=4) for leaf in tape.params}
+    if p.is_layered:
+        big_l = len(p.network.layers)
+        out = next((leaf for leaf in tape.params if leaf.quantity.kind == "weight"
+                    and leaf.quantity.layer == big_l), None)
+    else:
+        near = [(min(len(x) for x in paths[leaf.name]), i, leaf) for i, leaf in enumerate(tape.params)
+                if paths[leaf.name]]
+        out = min(near, key=lambda t: t[:2])[2] if near else None
+    if out is not None and not paths.get(out.name):
+        out = None
+    hidden = tape.params[0] if tape.params else None
+    if hidden is not None and (hidden is out or not paths[hidden.name] or len(paths[hidden.name][0]) < 3):
+        hidden = None
+    return out, hidden
+
+
+def _keys(solution):
+    p = solution.problem
+    step = solution.steps[0] if solution.steps else None
+    keys = []
+    if derivation.rows(solution) is not None:
+        keys.append("delta_out")
+        if len(p.network.layers) > 1:
+            keys.append("delta_hidden")
+        keys.append("gradients")
+    if step is not None and derivation.slopes(solution, step):
+        keys.append("slopes")
+    if step is not None and vectors.rows(solution, step):
+        keys.append("matrix")
+    out, hidden = chain_weights(solution) if step is not None else (None, None)
+    if out is not None:
+        keys.append("chain_out")
+    if hidden is not None:
+        keys.append("chain_hidden")
+    return keys
+
+
+def _text(solution, key):
+    p = solution.problem
+    if key == "delta_out":
+        big_l = len(p.network.layers)
+        act = ACTIVATIONS[p.network.layers[-1].activation].latex
+        return (rf"Derive $\delta^{{({big_l})}}_j = \partial L / \partial z^{{({big_l})}}_j$ for this "
+                rf"network by the chain rule, with its loss and its output activation ${act}$ written in.")
+    if key == "delta_hidden":
+        return (r"Derive the recursion that gives $\delta^{(l)}$ from $\delta^{(l+1)}$ by the chain rule, "
+                r"in index form and in matrix form (with $\odot$, the elementwise product).")
+    if key == "gradients":
+        return (r"Derive $\partial L / \partial w^{(l)}_{jk}$ and $\partial L / \partial b^{(l)}_j$ from "
+                r"$\delta^{(l)}$, and write $\partial L / \partial W^{(l)}$ as a matrix product.")
+    if key == "slopes":
+        return (r"Evaluate the derivative $f'(z)$ of every unit's activation at this input "
+                r"(for $\sigma$: $\sigma' = \sigma(1 - \sigma)$ with the numbers put in; for ReLU: on which "
+                r"side of 0 is $z$?).")
+    if key == "matrix":
+        return (r"Compute the backward pass in vector and matrix form with this exercise's numbers: "
+                r"each $\delta^{(l)}$ (with $(W^{(l+1)})^{\mathsf T}\delta^{(l+1)}$) and each "
+                r"$\partial L / \partial W^{(l)} = \delta^{(l)} (a^{(l-1)})^{\mathsf T}$ as a matrix.")
+    out, hidden = chain_weights(solution)
+    if key == "chain_out":
+        return (rf"Write the chain rule for $\partial L / \partial {tex_name(out.name)}$ (a weight next to the "
+                r"output) as a product of partial derivatives, and evaluate every factor.")
+    return (rf"Write the chain rule for $\partial L / \partial {tex_name(hidden.name)}$ out, one product "
+            r"of partial derivatives per path from the weight to the loss, and evaluate it.")
+
+
+_LINES = {"delta_out": 5, "delta_hidden": 6, "gradients": 5, "slopes": 4, "matrix": 8,
+          "chain_out": 5, "chain_hidden": 7}
+
+
+def questions(solution):
+    """The questions on the method this problem allows, lettered A, B, … in order."""
+    return [Question(key, chr(ord("A") + i), _text(solution, key), _LINES[key])
+            for i, key in enumerate(_keys(solution))]
+
+
+def letter(solution, key):
+    """The letter of the question `key`, or None when it is not asked."""
+    keys = _keys(solution)
+    return chr(ord("A") + keys.index(key)) if key in keys else None
+
+
+def letters(solution, *keys):
+    """'question A' / 'questions A–C' for the keys asked (None when none is)."""
+    got = [letter(solution, k) for k in keys]
+    got = [g for g in got if g]
+    if not got:
+        return None
+    return f"question {got[0]}" if len(got) == 1 else f"questions {got[0]}--{got[-1]}"
+
+
+_MACRO = (r"\providecommand{\ruledbox}[1]{\par\noindent\fbox{\begin{minipage}[t]"
+          r"{\dimexpr\linewidth-2\fboxsep-2\fboxrule\relax}\vspace*{2mm}\count255=0 "
+          r"\loop\ifnum\count255<#1 \advance\count255 by 1 \vspace*{7mm}{\color{black!30}\hrule}\repeat"
+          r"\vspace*{2mm}\end{minipage}}\par\medskip}")
+
+
+def section(doc, solution):
+    """The question sheet's questions on the method, each with a ruled box for the working;
+    nothing when the problem allows none."""
+    asked = questions(solution)
+    if not asked:
+        return
+    with doc.create(Section("Questions on the method")):
+        doc.append(NoEscape(_MACRO))
+        doc.append(NoEscape(r"Show your working in the boxes; the answer sheet answers each question "
+                            r"under the same letter."))
+        for q in asked:
+            doc.append(NoEscape(rf"\par\smallskip\textbf{{{q.letter}.}} {q.text}" "\n"
+                                rf"{RULED}{{{q.lines}}}" "\n"))
