@@ -31,7 +31,7 @@ from ..budget import LimitError
 from ..errors import ExpressionError, PrecisionError
 from .functions import GRAPH_FUNCTIONS
 
-__all__ = ["parse_value", "sign", "shown", "VALUE_FUNCTIONS", "CONSTANTS", "MAX_TRIG_ARGUMENT"]
+__all__ = ["parse_value", "checked", "closed_form_text", "sign", "shown", "VALUE_FUNCTIONS", "CONSTANTS", "MAX_TRIG_ARGUMENT"]
 
 MAX_TRIG_ARGUMENT = 10 ** 6
 
@@ -117,6 +117,28 @@ def parse_value(text, *, allow_symbols=True):
     return value
 
 
+def closed_form_text(value):
+    """A closed form (sqrt(2)/2, E, 1 + sin(1)) as text that parse_value reads back to the
+    very same SymPy value, or None when SymPy's spelling does not (too long, or a
+    construct the parser refuses)."""
+    text = sp.sstr(value)
+    if len(text) > exprparse.MAX_CHARS:
+        return None
+    try:
+        back = parse_value(text, allow_symbols=False)
+    except ExpressionError:
+        return None
+    return text if back == value else None
+
+
+def checked(value):
+    """A SymPy number given by a Python caller, once proved a finite real number."""
+    if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+        raise ExpressionError(f"{exprparse.clip(str(value))} is not a finite number")
+    _real(value, exprparse.clip(str(value)))
+    return value
+
+
 def _real(value, what):
     """Refuse a closed form that is not a finite real number, or beyond the limits."""
     try:
@@ -125,6 +147,8 @@ def _real(value, what):
         reason = str(exc)
         if "real" in reason or "non-positive" in reason:
             reason = "not a real number" + ("" if "real" in reason else f" ({reason})")
+        elif "no interval rule" in reason:
+            reason = f"not a number symprop can evaluate ({reason})"
         else:
             reason = f"not a finite number ({reason})"
         raise ExpressionError(f"{what} is {reason}") from None

@@ -16,7 +16,7 @@ from typing import Optional
 import sympy as sp
 
 from . import exprparse
-from .exact import parse_value, shown, sign
+from .exact import checked, parse_value, shown, sign
 from ..errors import ExpressionError, ProblemFileError
 from .functions import Conventions
 from .losses import LOSSES
@@ -211,7 +211,9 @@ def to_value(raw, *, allow_symbols=True):
         # Only reachable from Python callers; a float is taken at its shortest repr.
         return exprparse.parse_number(repr(raw))
     if isinstance(raw, sp.Basic) and raw.is_number:
-        return sp.nsimplify(raw) if raw.is_Float else raw
+        if raw.is_Float:
+            return sp.nsimplify(raw)
+        return raw if raw.is_Rational else checked(raw)
     if isinstance(raw, str):
         return parse_value(raw, allow_symbols=allow_symbols)
     raise ExpressionError(f"expected a number, got {type(raw).__name__}")

@@ -12,7 +12,8 @@ the problem's index_base):
 
 `with_values` builds the new Problem with dataclasses.replace (nothing is parsed
 again) and converts every value as loading does (to_value: ints, Decimals,
-Fractions and "p/q" strings become exact Rationals, and stay exact). Targets
+Fractions and "p/q" strings become exact Rationals, and stay exact; closed-form
+strings such as "sqrt(2)/2" and SymPy numbers stay the closed forms they are). Targets
 are checked as loading checks them. The new problem's `raw` is the old dict
 with the new values written in, as TOML values that read back exactly, so the
 variant's problem file (exam.problemfile) is the original file with new numbers.
@@ -23,6 +24,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from ..errors import ExpressionError, ProblemFileError
+from .exact import closed_form_text
 from .problem import check_targets, to_value
 
 __all__ = ["with_values", "toml_value"]
@@ -147,14 +149,18 @@ def _write(data, path, value):
 def _spelled(given, value, problem, slot):
     """How a new value is written into the problem's dict: as the TOML value given
     (an int, a Decimal or a string reads back as itself), an exact Rational (a Fraction,
-    a float at its shortest repr) as `toml_value` writes it. Any other SymPy number
-    (sqrt(2), E) has no spelling the reader takes back for certain: give it as text."""
+    a float at its shortest repr) as `toml_value` writes it, a closed form (sqrt(2)/2,
+    E) as the text model/exact.py reads back to the same value, proved by reading it."""
     if isinstance(given, (int, Decimal, str)) and not isinstance(given, bool):
         return given
     if value.is_Rational:
         return toml_value(value)
+    text = closed_form_text(value)
+    if text is not None:
+        return text
     raise ProblemFileError(f"{value} is not a rational number; give a closed form as text "
-                           "(e.g. \"exp(1/3)\")", source=problem.source, key=_key(problem, slot))
+                           "(e.g. \"exp(1/3)\"): SymPy's spelling of it does not read back "
+                           "as the same value", source=problem.source, key=_key(problem, slot))
 
 
 def toml_value(v):
