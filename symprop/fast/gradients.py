@@ -8,7 +8,8 @@ and returns the same thing either way: exact values as `sympy.Rational`, closed
 forms as `decimal.Decimal` with `digits` significant digits, every one certain.
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
@@ -16,6 +17,7 @@ import sympy as sp
 
 from .. import budget
 from . import kernel as fast
+from . import results
 from ..model import naming
 from ..model import numeric
 
@@ -25,17 +27,39 @@ __all__ = ["gradients", "Gradients", "GradientStep"]
 @dataclass(frozen=True)
 class GradientStep:
     loss: object
-    gradients: dict          # flat name (W1[1,2], b2[1], a0[1]) → value
-    params_after: dict       # flat name → value after the update ({} without one)
+    gradients: Mapping       # flat name (W1[1,2], b2[1], a0[1]) → value (a lazy view on the fast path)
+    params_after: Mapping    # flat name → value after the update ({} without one)
+    tensors: dict = field(default_factory=dict, compare=False, repr=False)        # "W1" → Tensor
+    tensors_after: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def grad(self, name):
+        """∂L/∂(the parameter matrix or vector `name`: "W1", "b2", "a0") as a Tensor."""
+        return _pick(self.tensors, name, "gradient")
+
+    def after(self, name):
+        """The parameter `name` after this step's update, as a Tensor."""
+        return _pick(self.tensors_after, name, "updated parameter")
 
     def __repr__(self):
         return (f"<GradientStep: loss {_short(self.loss)}, {len(self.gradients)} gradients, "
                 f"{len(self.params_after)} updated parameters>")
 
 
+def _pick(tensors, name, what):
+    try:
+        return tensors[name]
+    except KeyError:
+        known = ", ".join(tensors) or "none (a graph's values are in .gradients)"
+        raise KeyError(f"no {what} named {name!r}; known: {known}") from None
+
+
 @dataclass(frozen=True)
 class Gradients:
-    """Every step's loss, gradients and updated parameters, and the loss after the last update."""
+    """Every step's loss, gradients and updated parameters, and the loss after the last update.
+
+    `grad("W1")` is a parameter's gradient as a Tensor (exact Fractions, or certified
+    Decimals; `.to_sympy()`, `.to_numpy()`, `.to_fmpq()`); `gradients["W1[1,2]"]` the
+    same values by flat name, as sympy.Rational or Decimal."""
 
     steps: tuple
     final_loss: object
@@ -50,9 +74,24 @@ class Gradients:
     def gradients(self):
         return self.steps[0].gradients
 
+    def grad(self, name, step=1):
+        """∂L/∂(parameter `name`) at `step` (from 1) as a Tensor: g.grad("W1")[0, 1]."""
+        return self.steps[step - 1].grad(name)
+
+    def after(self, name, step=1):
+        """The parameter `name` after the update of `step`, as a Tensor."""
+        return self.steps[step - 1].after(name)
+
+    @property
+    def names(self):
+        """The parameter matrices and vectors with a Tensor: ["W1", "b1", "W2", ...]."""
+        return list(self.steps[0].tensors)
+
     def __repr__(self):
+        shapes = ([(n, t.shape) for n, t in self.steps[0].tensors.items()] if self.steps[0].tensors
+                  else [(name, shape) for name, shape, _ in _tensors(self.gradients)])
         parts = [f"dL/d{name} ({'×'.join(map(str, shape))})" if shape else f"dL/d{name}"
-                 for name, shape, _ in _tensors(self.gradients)]
+                 for name, shape in shapes]
         shown = ", ".join(parts[:6]) + (f", … {len(parts) - 6} more" if len(parts) > 6 else "")
         loss = _short(self.loss)
         steps = f", {len(self.steps)} steps" if len(self.steps) != 1 else ""
@@ -118,83 +157,63 @@ def _gradients(problem, digits, engine):
 
 # -- from the fast path -------------------------------------------------------
 
-class _Ambiguous(Exception):
-    """A ball's two ends round to different decimals: compute with more digits."""
-
-
 def _from_fast(problem, digits):
-    extra = 0
-    while True:
-        result = fast.run(problem, digits + extra)
-        try:
-            return _convert(problem, result, digits)
-        except _Ambiguous:
-            if extra > 200:
-                raise fast.Unsupported("a value sits on a rounding boundary") from None
-            extra = extra * 2 + 10
-
-
-def _convert(problem, run, digits):
-    names = fast.names(problem)
+    source = results.Source(problem, digits, fast.run(problem, digits), fast.run)
     base, count = problem.index_base, len(problem.samples)
+    stems = [(_stem(naming.weight(l, 0, 0, base)),
+              _stem(naming.bias(l, 0, base)) if layer.bias is not None else None)
+             for l, layer in enumerate(problem.network.layers, start=1)]
     steps = []
-    for s in run.steps:
-        grads = {}
-        after = {}
-        for (wn, bn), (gw, gb), pair in zip(names, s.grads, s.after or [(None, None)] * len(names)):
-            grads.update(_named(wn, gw, digits))
-            if bn is not None:
-                grads.update(_named([[n] for n in bn], gb, digits))
-            if s.after is not None:
-                after.update(_named(wn, pair[0], digits))
-                if bn is not None:
-                    after.update(_named([[n] for n in bn], pair[1], digits))
+    for number, s in enumerate(source.run.steps):
+        grads = _layer_tensors(source, stems, number, "grads")
+        spell = [lambda: _spelled(problem)]
         if s.grad_x is not None:
-            xnames = [[naming.sample_prefix(p, count) + naming.act(0, k, base) for p in range(count)]
-                      for k in range(_rows(s.grad_x))]
-            grads.update(_named(xnames, s.grad_x, digits))
-        steps.append(GradientStep(_value(s.loss, digits), grads, after))
-    final = _value(run.final_loss, digits) if run.final_loss is not None else None
+            rows, cols = s.grad_x.shape
+            name = _stem(naming.act(0, 0, base))
+            grads[name] = results.Tensor(name, (rows,) if cols == 1 else (rows, cols), source,
+                                         lambda run, n=number: run.steps[n].grad_x)
+            spell.append(lambda: [[naming.sample_prefix(p, count) + naming.act(0, k, base)
+                                   for k in range(rows) for p in range(count)]])
+        after = _layer_tensors(source, stems, number, "after") if s.after is not None else {}
+        steps.append(GradientStep(
+            _scalar(source, lambda run, n=number: run.steps[n].loss),
+            results.FlatView(list(grads.values()), lambda spell=spell: [names for f in spell for names in f()]),
+            results.FlatView(list(after.values()), lambda: _spelled(problem)) if after else {},
+            grads, after))
+    final = (_scalar(source, lambda run: run.final_loss) if source.run.final_loss is not None else None)
     return Gradients(tuple(steps), final, digits, "fast")
 
 
-def _rows(m):
-    return m.shape[0]
+def _stem(name):
+    """W1 of W1[1,1]: the matrix a flat name belongs to (display and Tensor names only)."""
+    return name.partition("[")[0]
 
 
-def _named(rows, m, digits):
-    flat = [n for r in rows for n in r]
-    values = m.fractions() if isinstance(m, fast.Q) else m.values()
-    return {n: _value(v, digits) for n, v in zip(flat, values)}
+def _layer_tensors(source, stems, number, field):
+    out = {}
+    for i, ((wn, bn), layer) in enumerate(zip(stems, source.problem.network.layers)):
+        rows, cols = layer.shape
+        out[wn] = results.Tensor(wn, (rows, cols), source,
+                                 lambda run, i=i: getattr(run.steps[number], field)[i][0])
+        if bn is not None:
+            out[bn] = results.Tensor(bn, (rows,), source,
+                                     lambda run, i=i: getattr(run.steps[number], field)[i][1])
+    return out
 
 
-def _value(v, digits):
-    """A Fraction as a Rational, a ball as its certified Decimal; 1×1 matrices unwrapped."""
-    if isinstance(v, (fast.Q, fast.B)):
-        v = (v.fractions() if isinstance(v, fast.Q) else v.values())[0]
-    if isinstance(v, Fraction):
-        return sp.Rational(v.numerator, v.denominator)
-    return _ball(v, digits)
+def _spelled(problem):
+    """Every tensor's flat names, row-major, in the order of _layer_tensors."""
+    out = []
+    for wn, bn in fast.names(problem):
+        out.append([n for row in wn for n in row])
+        if bn is not None:
+            out.append(bn)
+    return out
 
 
-def _ball(e, digits):
-    """An arb ball as the Decimal both its ends round to (round half away from zero)."""
-    if e.is_exact() and e.is_zero():
-        return sp.Integer(0)
-    man, exp = e.mid().man_exp()
-    exponent10 = (int(exp) + int(abs(man)).bit_length()) / 3.3219280948873626
-    if abs(exponent10) > budget.current().magnitude:        # σ(-10**7) ≈ 10^-4342945
-        raise budget.fail("magnitude", f"a value of about 10^{exponent10:,.0f} arises")
-    mid, rad = _fraction(e.mid()), _fraction(e.rad())
-    lo = numeric.format_rational(mid - rad, digits)
-    if lo != numeric.format_rational(mid + rad, digits):
-        raise _Ambiguous
-    return Decimal(lo)
-
-
-def _fraction(x):
-    man, exp = x.man_exp()
-    return Fraction(int(man)) * Fraction(2) ** int(exp)
+def _scalar(source, locate):
+    """A 1×1 result (a loss) as the SymPy engine gives it: Rational, or certified Decimal."""
+    return results.as_sympy(source.entry(locate, 0))
 
 
 # -- from the SymPy engine ----------------------------------------------------
@@ -211,8 +230,29 @@ def _from_solution(problem, digits):
             return v
         return sp.Integer(0) if d == "0" else Decimal(d)      # "0" only when both ends are 0
 
-    steps = tuple(GradientStep(conv(s.loss), {n: conv(v) for n, v in s.gradients.items()},
-                               {n: conv(v) for n, v in (s.params_after or {}).items()})
-                  for s in solution.steps)
+    steps = []
+    for s in solution.steps:
+        grads = {n: conv(v) for n, v in s.gradients.items()}
+        after = {n: conv(v) for n, v in (s.params_after or {}).items()}
+        steps.append(GradientStep(conv(s.loss), grads, after, _dict_tensors(problem, grads),
+                                  _dict_tensors(problem, after)))
+    steps = tuple(steps)
     final = conv(solution.final.loss) if solution.final is not None else None
     return Gradients(steps, final, digits, "sympy")
+
+
+def _dict_tensors(problem, values):
+    """The SymPy engine's flat values as Tensors per weight matrix and bias (layered nets)."""
+    if not problem.is_layered or not values:
+        return {}
+    out = {}
+    for wn, bn in fast.names(problem):
+        for names, shape in ((wn, (len(wn), len(wn[0]))), ([[n] for n in bn] if bn else None, None)):
+            if names is None:
+                continue
+            flat = [n for row in names for n in row]
+            if not all(n in values for n in flat):
+                continue
+            stem = _stem(flat[0])
+            out[stem] = results.Tensor.of_values(stem, shape or (len(flat),), [values[n] for n in flat])
+    return out

@@ -34,7 +34,7 @@ import flint
 from ..model import naming
 from ..model.functions import ACTIVATIONS
 from ..model.losses import LOSSES
-from . import rules
+from . import reading, rules
 from .matrices import B, Q, Undecided, Unsupported, add, mm, ones, sub
 
 __all__ = ["run", "prepare", "names", "Run", "Step", "Q", "B", "Unsupported"]
@@ -45,12 +45,13 @@ MAX_BITS = 1 << 14
 # -- the run ----------------------------------------------------------------------
 
 class Step:
-    """One step's numbers: the loss, every layer's (∂L/∂W, ∂L/∂b), ∂L/∂x, the parameters after."""
+    """One step's numbers: the loss, every layer's (∂L/∂W, ∂L/∂b), ∂L/∂x, the parameters
+    after, and every layer's pre-activations z (one column per sample) in this step."""
 
-    __slots__ = ("loss", "grads", "grad_x", "after")
+    __slots__ = ("loss", "grads", "grad_x", "after", "pre")
 
-    def __init__(self, loss, grads, grad_x, after):
-        self.loss, self.grads, self.grad_x, self.after = loss, grads, grad_x, after
+    def __init__(self, loss, grads, grad_x, after, pre=()):
+        self.loss, self.grads, self.grad_x, self.after, self.pre = loss, grads, grad_x, after, pre
 
 
 class Run:
@@ -65,26 +66,11 @@ class Run:
 
 
 def _setup(problem):
-    if not problem.is_layered:
-        raise Unsupported("the fast path covers layered networks; graphs use the SymPy engine")
-    from ..core.engine import is_symbolic
-    if is_symbolic(problem):
-        raise Unsupported("symbolic values use the SymPy engine")
-    params = []
-    for layer in problem.network.layers:
-        w = Q.of(layer.weights)
-        b = Q.of([[v] for v in layer.bias]) if layer.bias is not None else None
-        params.append((w, b))
-    xs = [dict(s.inputs)["x"] for s in problem.samples]
-    x = Q.of([list(col) for col in zip(*xs)])
-    y = None
-    if problem.samples[0].target is not None:
-        y = Q.of([list(col) for col in zip(*[s.target for s in problem.samples])])
-    return params, x, y
+    return reading.read(problem)
 
 
 def _forward(problem, params, x, y):
-    """(loss, per-layer (a_prev, deriv)) for all samples at once (one column each)."""
+    """(loss, ∂loss/∂output, per-layer (a_prev, deriv, z)) for all samples at once (one column each)."""
     conv = problem.conventions
     a, tape = x, []
     n = x.shape[1]
@@ -95,7 +81,7 @@ def _forward(problem, params, x, y):
         if isinstance(z, Q):
             z = z.reduced()
         a_next, deriv = rules.activate(ACTIVATIONS[layer.activation], z, conv)
-        tape.append((a, deriv))
+        tape.append((a, deriv, z))
         a = a_next
     total, grad = rules.loss(LOSSES[problem.loss], a, y, a.shape[0])
     if n > 1 and problem.reduction == "mean":
@@ -108,7 +94,7 @@ def _backward(params, grad, tape, want_x):
     """The δ recursion: δ = g ⊙ f′(z), ∂L/∂W = δ aᵀ, ∂L/∂b = δ·1, g ← Wᵀ δ."""
     grads = [None] * len(params)
     for i in range(len(params) - 1, -1, -1):
-        a_prev, deriv = tape[i]
+        a_prev, deriv, _ = tape[i]
         delta = deriv(grad)
         if isinstance(delta, Q):
             delta = delta.reduced()
@@ -122,8 +108,7 @@ def _backward(params, grad, tape, want_x):
 
 
 def _update(problem, params, grads):
-    lr = problem.learning_rate
-    eta = Fraction(int(lr.p), int(lr.q))
+    eta = reading.rational(problem.learning_rate)
     out = []
     for (w, b), (gw, gb) in zip(params, grads):
         w2 = sub(w, gw.scale(eta))
@@ -148,7 +133,7 @@ def _once(problem, prepared=None):
         loss, grad, tape = _forward(problem, params, x, y)
         grads, grad_x = _backward(params, grad, tape, want_x)
         after = _update(problem, params, grads) if number <= problem.steps else None
-        steps.append(Step(loss, grads, grad_x, after))
+        steps.append(Step(loss, grads, grad_x, after, [z for _, _, z in tape]))
         params = after or params
     final = _forward(problem, params, x, y)[0] if problem.steps >= 1 else None
     return steps, final

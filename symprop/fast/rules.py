@@ -12,6 +12,8 @@ from fractions import Fraction
 
 from flint import fmpz_mat
 
+from .. import budget
+
 from ..model import rules
 from .matrices import (Q, B, Unsupported, ball, elementwise, from_columns, ones, product, sub,
                        sum_entries, hadamard)
@@ -26,7 +28,25 @@ def activate(record, z, conv):
     rule = record.fast
     if rule is None:
         raise Unsupported(f"no fast rule for the activation {record.name!r}")
+    if not isinstance(rule, rules.Linear):
+        _guard(z)
     return _ACTIVATIONS[type(rule)](rule, record, z, conv)
+
+
+def _guard(z):
+    """The magnitude limit, checked where closed forms begin: exp(±z) beyond 10^±limit
+    (|z| > limit·ln 10) is a value the limit refuses (σ(-10**7) ≈ 10^-4342945); reported
+    values are checked again as they are converted (results.py)."""
+    limit = budget.current().magnitude
+    bound = limit * 2.302585092994046
+    if isinstance(z, Q):
+        cap = int(bound * int(z.den)) + 1
+        big = any(abs(int(n)) > cap for n in z.num.entries())
+    else:
+        big = any(abs(e) > bound for e in z.ball.entries())
+    if big:
+        raise budget.fail("magnitude", f"a closed form of a pre-activation beyond ±{bound:,.0f} "
+                          f"(exp of it is beyond 10^±{limit})")
 
 
 def _right_of_kink(record, z, conv):
