@@ -21,7 +21,7 @@ import sympy as sp
 
 from ..model.functions import ACTIVATIONS
 from ..model.numeric import sign
-from .formulas import fprime, output_delta
+from .formulas import fprime, layered_formulas, output_delta
 from .latexprint import latex, latex_short, latex_value
 from .texnames import tex_name
 
@@ -55,8 +55,9 @@ def rows(solution):
     delta = lambda l, i="j": tex_name(f"delta{l}[{i}]")
     w = lambda l, i: tex_name(f"W{l}[{i}]")
     out = []
+    matrix = {str(f.lhs): f for f in layered_formulas(p)["matrix"]}
     scale, dlda = output_delta(p)
-    pre = "" if scale == 1 else latex(scale) + r"\sum_p "
+    pre = "" if scale == 1 else latex(scale) + r" \cdot "
     last = layers[-1].activation
     record = ACTIVATIONS[last]
     loss_d = latex(dlda)
@@ -65,13 +66,17 @@ def rows(solution):
                r" && \text{chain rule: } L \text{ depends on } " + z(big_l) +
                r" \text{ only through } " + a(big_l))
     if scale != 1:
-        out.append(r"&&& \text{(the mean over the } N \text{ samples, each with its own } \delta)")
+        out.append(r"&&& \text{(a sample's } \delta \text{ carries the } 1/N \text{ of the mean over the samples)}")
     out.append(rf"&= {pre}\left({loss_d}\right) \cdot {_act(last, big_l)}"
                + rf" && {_d('L', a(big_l))} \text{{ of the loss, }} {_d(a(big_l), z(big_l))} = {record.latex}'")
     if slope not in ("1", ""):
         out.append(rf"&= {pre}\left({loss_d}\right) \cdot {_wrap(slope)} && \text{{BP1}}")
     else:
-        out.append(rf"&= {pre}{loss_d} && \text{{BP1 (}}{record.latex}' = 1\text{{)}}")
+        bare = pre + r"\left(" + loss_d + r"\right)" if pre else loss_d
+        out.append(rf"&= {bare} && \text{{BP1 (}}{record.latex}' = 1\text{{)}}")
+    if scale == 1:
+        out.append(rf"{latex(matrix[f'delta{big_l}'].lhs)} &= {latex(matrix[f'delta{big_l}'].rhs)}"
+                   r" && \text{BP1, all units at once}")
     for l in range(big_l - 1, 0, -1):
         act = layers[l - 1].activation
         slope = latex(fprime(act, l, conv))
@@ -83,17 +88,13 @@ def rows(solution):
         if slope not in ("1", ""):
             out.append(rf"&= \Bigl(\sum_k {w(l + 1, 'k,j')}\, {delta(l + 1, 'k')}\Bigr) \cdot {_wrap(slope)}"
                        r" && \text{BP2}")
-        big_w = tex_name(f"W{l + 1}", vector=True)
-        out.append(rf"{tex_name(f'delta{l}', vector=True)} &= \bigl(({big_w})^{{\mathsf T}} "
-                   rf"{tex_name(f'delta{l + 1}', vector=True)}\bigr) \odot "
-                   rf"{ACTIVATIONS[act].latex}'\bigl({tex_name(f'z{l}', vector=True)}\bigr)"
+        out.append(rf"{latex(matrix[f'delta{l}'].lhs)} &= {latex(matrix[f'delta{l}'].rhs)}"
                    r" && \text{BP2, all units at once}")
     for l in range(big_l, 0, -1):
         prev = a(l - 1, "k")
         out.append(rf"{tex_name(f'dL/dW{l}[j,k]')} &= {_d('L', z(l))}\,{_d(z(l), w(l, 'j,k'))} = "
                    rf"{delta(l)}\, {prev} && {_d(z(l), w(l, 'j,k'))} = {prev}, \text{{ BP4}}")
-        out.append(rf"{tex_name(f'dL/dW{l}', vector=True)} &= {tex_name(f'delta{l}', vector=True)}\,"
-                   rf"\bigl({tex_name(f'a{l - 1}', vector=True)}\bigr)^{{\mathsf T}}"
+        out.append(rf"{latex(matrix[f'dL/dW{l}'].lhs)} &= {latex(matrix[f'dL/dW{l}'].rhs)}"
                    r" && \text{BP4, all weights at once}")
         if layers[l - 1].bias is not None:
             out.append(rf"{tex_name(f'dL/db{l}[j]')} &= {delta(l)} \cdot {_d(z(l), tex_name(f'b{l}[j]'))}"
@@ -102,7 +103,14 @@ def rows(solution):
 
 
 def _wrap(s):
-    return s if s.startswith(r"\begin{cases}") or s.startswith(r"\left(") else rf"\left({s}\right)"
+    """A factor after '·': a sum in parentheses (a product or a case split as it is)."""
+    bare = s.replace(r"\left(", "(").replace(r"\right)", ")")
+    depth, top_sum = 0, False
+    for i, ch in enumerate(bare):
+        depth += ch == "(" or ch == "{"
+        depth -= ch == ")" or ch == "}"
+        top_sum = top_sum or (depth == 0 and ch in "+-" and i > 0)
+    return rf"\left({s}\right)" if top_sum and not s.startswith(r"\begin{cases}") else s
 
 
 def slopes(solution, step):
@@ -145,7 +153,10 @@ def slope_rows(solution, step):
             textbook = record.derivative(tape.symbols[z], tape.symbols[node.name], p.conventions)
         formula = latex(textbook)
         numbers = latex(textbook, leaf, True)
-        out.append(rf"{name} &= {formula} = {numbers} {latex_value(value)}")
+        shown = latex_value(value)
+        if not value.is_Rational:          # the closed form is in the answer table
+            shown = r"\approx " + shown.rsplit(r"\approx ", 1)[-1]
+        out.append(rf"{name} &= {formula} = {numbers} {shown}")
     return out
 
 

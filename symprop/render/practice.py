@@ -129,10 +129,10 @@ def letters(solution, *keys):
     return f"question {got[0]}" if len(got) == 1 else f"questions {got[0]}--{got[-1]}"
 
 
-_MACRO = (r"\providecommand{\ruledbox}[1]{\par\noindent\fbox{\begin{minipage}[t]"
-          r"{\dimexpr\linewidth-2\fboxsep-2\fboxrule\relax}\vspace*{2mm}\count255=0 "
-          r"\loop\ifnum\count255<#1 \advance\count255 by 1 \vspace*{7mm}{\color{black!30}\hrule}\repeat"
-          r"\vspace*{2mm}\end{minipage}}\par\medskip}")
+_MACRO = (r"\providecommand{\ruledbox}[1]{\par\noindent\begin{tikzpicture}"
+          r"\draw[black!60] (0,0) rectangle ({\linewidth-1pt},{-(#1+0.6)*0.75cm});"
+          r"\foreach \i in {1,...,#1} \draw[black!20] (0.25cm,{-\i*0.75cm}) -- ({\linewidth-0.25cm},{-\i*0.75cm});"
+          r"\end{tikzpicture}\par\medskip}")
 
 
 def section(doc, solution):
@@ -146,5 +146,6 @@ def section(doc, solution):
         doc.append(NoEscape(r"Show your working in the boxes; the answer sheet answers each question "
                             r"under the same letter."))
         for q in asked:
-            doc.append(NoEscape(rf"\par\smallskip\textbf{{{q.letter}.}} {q.text}" "\n"
-                                rf"{RULED}{{{q.lines}}}" "\n"))
+            doc.append(NoEscape(rf"\par\smallskip\noindent\begin{{minipage}}{{\linewidth}}"   # one unit: no break
+                                rf"\textbf{{{q.letter}.}} {q.text}" "\n"
+                                rf"{RULED}{{{q.lines}}}\end{{minipage}}" "\n"))

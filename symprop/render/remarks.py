@@ -14,6 +14,7 @@ and written only when its condition holds (never per example):
 
 import math
 import struct
+from dataclasses import replace
 
 import sympy as sp
 
@@ -75,13 +76,13 @@ def kinks(solution):
 
 
 def dead_units(solution):
-    """The ReLU-like nodes whose slope is 0 in the forward pass after the last update
-    ([(node name, its z name)]); [] without an update."""
+    """The ReLU-like nodes of the units whose slope is 0 for every sample in the forward pass
+    after the last update ([(node name, its z name)]); [] without an update."""
     if solution.final is None:
         return []
     p, tape = solution.problem, solution.tape
     values = solution.values_at(solution.final)
-    out = []
+    out = {}
     for node in tape.nodes:
         record = node.functions[0] if node.functions and len(node.shown_partials) == 1 else None
         if record is None or not record.relu_like or node.kind not in ("a", "node"):
@@ -90,9 +91,9 @@ def dead_units(solution):
         zs, a_s = sp.symbols("z a")      # the slope on z's side of the kink (certified sign)
         side = sp.Integer(_sign(values[z]))
         slope = record.derivative(zs, a_s, p.conventions).subs({zs: side, a_s: max(side, 0)})
-        if slope == 0:
-            out.append((node.name, z))
-    return out
+        unit = replace(node.quantity, sample=None) if node.quantity is not None else node.name
+        out.setdefault(unit, []).append((node.name, z) if slope == 0 else None)
+    return [x for nodes in out.values() if None not in nodes for x in nodes]
 
 
 def dead(solution):
@@ -103,7 +104,8 @@ def dead(solution):
     final = solution.values_at(solution.final)
     names = [rf"{tex_name(z)} = {latex_short(final[z])}" for _, z in units[:6]]
     text = (r"\emph{Dead after the update.} In the forward pass after the update "
-            rf"{_names(names)}{', …' if len(units) > 6 else ''}: "
+            rf"{_names(names)}{', …' if len(units) > 6 else ''}"
+            + (" (every sample)" if len(solution.problem.samples) > 1 else "") + ": "
             r"$\operatorname{ReLU}' = 0$ there, so "
             + ("these units pass" if len(units) > 1 else "this unit passes")
             + r" no gradient back, and the next step cannot change the weights into "
@@ -161,13 +163,12 @@ def saturation(solution):
         return text
     exact = float(decimal(value, 17))
     err = abs(s64 - exact) / abs(exact)
-    text += (rf"Floating point loses it: $1 - {tex_name(node.name)}$ cancels all the leading 9s. "
-             rf"In float64 the textbook ${record.derivative_text}$ gives "
-             rf"${_float(s64)}$ (relative error ${_float(err)}$), in float32 ${_float(s32)}$"
-             + (r", that is 0 and every gradient through it 0, as with 4 significant digits by hand"
+    text += (rf"Floating point loses digits of it: $1 - {tex_name(node.name)}$ cancels the leading 9s. "
+             rf"In float64 the textbook ${latex(textbook)}$ keeps about half of its 16 digits (here "
+             rf"${_float(s64)}$, relative error ${_float(err)}$); in float32 it gives ${_float(s32)}$"
+             + (r", that is 0, and so every gradient through it, as with 4 significant digits by hand"
                 if s32 == 0 else "") +
-             r". The exact value above is computed from $z$ itself, "
-             r"so none of its digits is lost. ")
+             r". The exact value above is computed from $z$ itself, so none of its digits is lost. ")
     return text
 
 
@@ -207,9 +208,9 @@ def skip(solution):
         text = (rf"\emph{{The skip connection.}} ${tex_name(node.name)}$ reaches the loss along paths of "
                 rf"different lengths: straight into the skip connection's "
                 rf"{via(short)}, and the longer way through {', '.join(via(i) for i in longer)}. "
-                r"The adjoint is their sum. The short path has no ReLU on it, so it carries gradient back "
-                r"even when the long path's ReLU is dead ($\operatorname{ReLU}' = 0$ there): this is how skip "
-                r"connections ease vanishing gradients. ")
+                r"The adjoint is their sum. The short path passes fewer units, so it carries gradient back "
+                r"even when a unit on the long path is dead ($\operatorname{ReLU}' = 0$ there) or saturated: "
+                r"this is how skip connections ease vanishing gradients. ")
         if all(terms[i].contribution == 0 for i in longer):
             text += r"Here the long path passes nothing, and all of the gradient comes through the skip connection. "
         return text

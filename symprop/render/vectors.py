@@ -10,6 +10,7 @@ MAX_ROWS is not typeset (the per-entry equations above it hold every value).
     rows(solution, step) -> [align* rows], or None
 """
 
+import re
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -22,6 +23,8 @@ from .texnames import tex_name
 __all__ = ["LayerVectors", "layer_vectors", "rows", "MAX_COLS", "MAX_ROWS"]
 
 MAX_COLS, MAX_ROWS = 6, 8
+DIGITS = 4          # significant digits of a decimal entry (exact entries are shown whole)
+WIDE = 75           # printed characters of a row before its result goes on the next line
 
 
 @dataclass
@@ -90,7 +93,24 @@ def layer_vectors(solution, step):
 
 
 def _m(mat):
-    return matrix(mat.tolist(), latex_short)[0]
+    return matrix(mat.tolist(), lambda v: latex_short(v, DIGITS))[0]
+
+
+def _width(tex):
+    """Roughly the printed characters of a row (to break it before it runs off the page)."""
+    tex = re.sub(r"\\(begin|end)\{bmatrix\}|\\(mathsf|bigl|bigr|left|right|cdot|odot|ldots)", "", tex)
+    widest = 0
+    for part in re.split(r"\\begin\{bmatrix\}", tex):
+        widest += len(re.sub(r"\\[a-zA-Z]+|[{}^_&]", "", part))
+    return widest
+
+
+def _row(lhs, middle, result, tag=""):
+    """'lhs &= middle = result', the result on a line of its own when the row is wide."""
+    one = rf"{lhs} &= {middle} = {result}{tag}"
+    if _width(one) <= WIDE:
+        return one
+    return rf"{lhs} &= {middle}{tag} \\ &= {result}"
 
 
 def _fits(*mats):
@@ -118,25 +138,26 @@ def rows(solution, step):
                 continue
             if l < big_l and _fits(v.weights[l + 1].T):
                 wt = v.weights[l + 1].T
-                out.append(rf"({vec(f'W{l + 1}')})^{{\mathsf T}} {vec(f'delta{l + 1}')} &= "
-                           rf"{_m(wt)} {_m(v.delta[l + 1, s])} = {_m(dlda)}{tag}")
+                out.append(_row(rf"({vec(f'W{l + 1}')})^{{\mathsf T}} {vec(f'delta{l + 1}')}",
+                                rf"{_m(wt)} {_m(v.delta[l + 1, s])}", _m(dlda), tag))
             head = (rf"{tex_name(f'dL/da{big_l}', vector=True)} \odot {act}'({vec(f'z{l}')})" if l == big_l
                     else rf"({vec(f'W{l + 1}')})^{{\mathsf T}} {vec(f'delta{l + 1}')} \odot {act}'({vec(f'z{l}')})")
-            out.append(rf"{vec(f'delta{l}')} &= {head} = {_m(dlda)} \odot {_m(slope)} = {_m(delta)}{tag}")
+            out.append(rf"{vec(f'delta{l}')} &= {head}{tag} \\ "
+                       + _row("", rf"{_m(dlda)} \odot {_m(slope)}", _m(delta)))
     for l in range(big_l, 0, -1):
         g = v.grad_w[l]
         if not _fits(g):
             continue
         a_prev = vec(f"a{l - 1}")
-        scale = sp.Rational(1, v.samples) if p.reduction == "mean" and many else 1
-        pre = "" if scale == 1 else latex(scale)
+        pre = ""            # a sample's δ already carries the 1/N of a mean
         if many:
             out.append(rf"{tex_name(f'dL/dW{l}', vector=True)} &= {pre}\sum_p {vec(f'delta{l}')}_{{(p)}}"
                        rf"\bigl({a_prev}_{{(p)}}\bigr)^{{\mathsf T}} = {_m(g)}")
         else:
             delta, a = v.delta[l, 0], v.inputs[l, 0]
-            out.append(rf"{tex_name(f'dL/dW{l}', vector=True)} &= {vec(f'delta{l}')}\bigl({a_prev}\bigr)^{{\mathsf T}}"
-                       rf" = {_m(delta)} {_m(a.T)} = {_m(g)}")
+            out.append(_row(rf"{tex_name(f'dL/dW{l}', vector=True)}",
+                            rf"{vec(f'delta{l}')}\bigl({a_prev}\bigr)^{{\mathsf T}} = {_m(delta)} {_m(a.T)}",
+                            _m(g)))
         if l in v.grad_b and _fits(v.grad_b[l]):
             out.append(rf"{tex_name(f'dL/db{l}', vector=True)} &= "
                        + (rf"{pre}\sum_p {vec(f'delta{l}')}_{{(p)}}" if many else vec(f"delta{l}"))

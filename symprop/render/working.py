@@ -120,7 +120,11 @@ def backward(doc, solution, step, numbering):
                 which = practice.letters(solution, "slopes")
                 doc.append(NoEscape("The slopes of the activations at this input"
                                     + (f" ({which})" if which else "") + ":"))
-                doc.append(align(slopes))
+                kinks = [r for r in slopes if "&&" in r]       # the ReLU rows have a comment column
+                doc.append(align(kinks) if kinks else "")
+                rest = [r for r in slopes if "&&" not in r]
+                if rest:
+                    doc.append(align(rest))
         doc.append(NoEscape("With the numbers of this exercise:"))
         lines = [_adjoint_equation(numbering[pre + n.adjoint], solution, step, step.adjoints[n.name],
                                    forward) for n in tape.backward_order()]
@@ -140,7 +144,7 @@ def backward(doc, solution, step, numbering):
             which = practice.letters(solution, "matrix")
             with doc.create(Subsection("In vector and matrix form" + (f" ({which})" if which else ""))):
                 doc.append(NoEscape(r"The same backward pass, a layer at a time ($\odot$: elementwise "
-                                    r"product; each entry exact, as in the equations above):"))
+                                    r"product; rational entries exact, others to 4 significant digits):"))
                 doc.append(align(rows))
 
 
