@@ -121,12 +121,12 @@ def letter(solution, key):
 
 
 def letters(solution, *keys):
-    """'question A' / 'questions A–C' for the keys asked (None when none is)."""
+    """'question A' / 'questions A, B and C' for the keys asked (None when none is)."""
     got = [letter(solution, k) for k in keys]
     got = [g for g in got if g]
     if not got:
         return None
-    return f"question {got[0]}" if len(got) == 1 else f"questions {got[0]}--{got[-1]}"
+    return f"question {got[0]}" if len(got) == 1 else f"questions {', '.join(got[:-1])} and {got[-1]}"
 
 
 _MACRO = (r"\providecommand{\ruledbox}[1]{\par\noindent\begin{tikzpicture}"
