@@ -31,7 +31,13 @@ def substitute(expr, env, symbolic=False):
         return env[expr]
     if not expr.args:
         return expr
+    if not symbolic and isinstance(expr, sp.Piecewise):
+        return _piecewise(expr, env)
     args = [substitute(a, env, symbolic) for a in expr.args]
+    if not symbolic and isinstance(expr, Relational) and all(a.is_Rational for a in args):
+        a, b = args                         # exact, without SymPy's assumption system
+        d = a.p * b.q - b.p * a.q
+        return _compare(expr, (d > 0) - (d < 0))
     if not symbolic and (expr.is_Mul or expr.is_Add):
         zeros = [a for a in args if a.is_Rational and a == 0]
         if zeros and expr.is_Mul:
@@ -47,6 +53,20 @@ def substitute(expr, env, symbolic=False):
     if isinstance(expr, (sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min)):
         return _decide(expr, args)
     return expr.func(*args, evaluate=False)
+
+
+def _piecewise(expr, env):
+    """The branch whose condition holds first, as Piecewise would pick it once every
+    condition is decided; only that branch is computed. Undecided conditions (none
+    true) leave the Piecewise to SymPy, as before."""
+    for branch, cond in expr.args:
+        decided = substitute(cond, env)
+        if decided is sp.true:
+            return substitute(branch, env)
+        if decided is not sp.false:
+            break
+    args = [substitute(a, env) for a in expr.args]
+    return expr.func(*args)
 
 
 def add(*terms, symbolic=False):

@@ -111,6 +111,8 @@ class Builder:
                 for j, v in enumerate(sample.target)]
 
     def dense(self, l, layer, a_prev, s, tag):
+        if self.values_only:                # variants: the leaves are all that changes
+            return [None] * len(layer.weights)
         zs = []
         for j, row in enumerate(layer.weights):
             terms = [sp.Mul(self.sym(naming.weight(l, j, k, self.base)), a_prev[k], evaluate=False)
@@ -140,7 +142,7 @@ class Builder:
         """One loss node per sample, then their mean or sum when there are several."""
         p = self.problem
         loss = LOSSES[p.loss]
-        if not p.has_loss:
+        if not p.has_loss or self.values_only:
             return
         count = len(outputs)
         per_sample = []
