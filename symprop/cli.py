@@ -1,4 +1,4 @@
-"""The command line: `symprop solve|check|exam|new|examples …` (see `symprop --help`).
+"""The command line: `symprop solve|check|exam|new|examples|web …` (see `symprop --help`).
 
 Errors that symprop raises on purpose (SympropError) become one line on stderr
 and exit code 2; `--debug` shows the traceback instead. A missing TeX
@@ -30,6 +30,7 @@ class _Parser(argparse.ArgumentParser):
 def _parser():
     from .commands.helptext import epilog
     from .commands.starting import add_parsers
+    from .commands.web import add_parser as add_web
 
     raw = argparse.RawDescriptionHelpFormatter
     parser = _Parser(
@@ -95,6 +96,7 @@ def _parser():
                       help="write into a folder holding files symprop did not write")
     exam.add_argument("--debug", action="store_true", help="show tracebacks")
     add_parsers(sub, common, raw)
+    add_web(sub, common, raw)
     return parser
 
 
@@ -284,7 +286,7 @@ def main(argv=None, out=None, hard_limits=None):
         return 2
     try:
         with budget.limits(**changes) as limits:
-            if hard_limits:
+            if hard_limits and args.command != "web":     # web: npm, pip, a server
                 _hard_limits(limits, getattr(args, "problem", None))
             if args.command == "solve":
                 return _solve(args, out)
@@ -300,6 +302,10 @@ def main(argv=None, out=None, hard_limits=None):
                 from .commands.starting import run_examples
 
                 return run_examples(args, out)
+            if args.command == "web":
+                from .commands.web import run_web
+
+                return run_web(args, out)
     except SympropError as exc:
         if getattr(args, "debug", False):
             raise
@@ -322,7 +328,7 @@ def main(argv=None, out=None, hard_limits=None):
         print("symprop: interrupted", file=sys.stderr)
         return 130
     finally:
-        if hard_limits:
+        if hard_limits and args.command != "web":
             import signal
 
             signal.setitimer(signal.ITIMER_REAL, 0)

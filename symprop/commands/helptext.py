@@ -51,6 +51,12 @@ examples:
   symprop examples skip_connection              write skip_connection.toml here
   symprop examples skip_connection --answers    its hand solution, skip_connection-answers.toml
   symprop examples circuit -o -                 on standard output""",
+    "web": """\
+examples:
+  symprop web                                   the self-check page, output/web/
+  symprop web --out site/ --serve               write it, then serve it on localhost:8000
+  symprop web --out /var/www/course/check --force   into a course's web space
+  (serve the folder over HTTP: browsers do not run Pyodide from a file:// page)""",
 }
 
 
