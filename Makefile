@@ -60,6 +60,7 @@ demo: $(STAMP) tex
 	@for name in two_layer_relu skip_connection; do \
 	  $(BIN)/symprop exam examples/$$name.toml --variants 20 --seed 2026 --out output/exam-$$name --gift --force || exit 1; \
 	done
+	$(BIN)/symprop web --out output/web --force   # the self-check page (serve it: symprop web --out output/web --serve)
 
 test: $(STAMP) tex
 	$(BIN)/python -m pytest -q

@@ -22,6 +22,7 @@ LAYERS = [
     ["checker"],
     ["exam"],
     ["__init__"],
+    ["web"],
     ["commands"],
     ["cli"],
     ["__main__"],

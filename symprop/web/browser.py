@@ -10,9 +10,11 @@ checker's Report; the page typesets the math with KaTeX and writes text as text.
 import json
 from importlib import resources
 
-from .. import SympropError, check, loads, loads_answers, solve
-from ..checker.answers import parse_answer
-from ..errors import AnswerFileError
+from ..checker.answers import loads_answers, parse_answer
+from ..checker.check import check
+from ..core.engine import solve
+from ..errors import AnswerFileError, SympropError
+from ..model.loader import loads
 from ..render.jupyter import solution_markdown
 from ..render.texnames import spelling, tex
 
