@@ -34,10 +34,11 @@ class Undecided(Exception):
 class Q:
     """An exact rational matrix: num / den with num an fmpz_mat and den > 0."""
 
-    __slots__ = ("num", "den", "_arb", "_nz", "_t")
+    __slots__ = ("num", "den", "_arb", "_nz", "_t", "_ints")
 
-    def __init__(self, num, den=1):
+    def __init__(self, num, den=1, ints=None):
         self.num, self.den, self._arb, self._nz, self._t = num, fmpz(den), None, None, None
+        self._ints = ints        # the numerators as Python ints, row-major, when known (reading.py)
 
     @classmethod
     def of(cls, rows):
@@ -198,9 +199,18 @@ class B:
 
 
 def _nonzero(q):
+    """1 where q's entry is nonzero, else 0 (cached; a transpose's from its original's)."""
     if q._nz is None:
-        r, c = q.shape
-        q._nz = fmpz_mat(r, c, [1 if n else 0 for n in q.num.entries()])
+        t = q._t
+        if t is not None and t._nz is not None:
+            q._nz = t._nz.transpose()
+        else:
+            r, c = q.shape
+            ints = q._ints
+            if ints is not None and 0 not in ints:
+                q._nz = ones(r, c).num
+            else:
+                q._nz = fmpz_mat(r, c, list(map(bool, ints if ints is not None else q.num.entries())))
     return q._nz
 
 
@@ -253,8 +263,18 @@ def _lift(*ms):
 
 
 def mm(a, b):
+    """a · b. An exact factor times balls multiplies its integer numerators (exact balls)
+    and divides the result by its denominator once: no 1/10 rounded per weight."""
+    if isinstance(a, Q) and isinstance(b, B):
+        return B(_div(arb_mat(a.num) * b.ball, a.den), a @ b.q, _nonzero(a) * b.unknown)
+    if isinstance(a, B) and isinstance(b, Q):
+        return B(_div(a.ball * arb_mat(b.num), b.den), a.q @ b, a.unknown * _nonzero(b))
     a, b = _lift(a, b)
     return a @ b
+
+
+def _div(m, den):
+    return m if den == 1 else m / arb(den)
 
 
 def add(a, b):
