@@ -26,7 +26,7 @@ RULED = r"\ruledbox"        # the macro section() defines: a box of ruled lines 
 
 @dataclass(frozen=True)
 class Question:
-    key: str          # delta_out, delta_hidden, gradients, slopes, matrix, chain_out, chain_hidden
+    key: str          # delta_out, delta_hidden, gradients, consumers, slopes, matrix, chain_out, chain_hidden
     letter: str
     text: str         # the question, LaTeX
     lines: int        # ruled lines of room for working
@@ -34,21 +34,23 @@ class Question:
 
 def chain_weights(solution):
     """The weights whose chain rule is written out: an output weight (of the last layer; in
-    a graph the parameter nearest the loss) and a hidden one (the first parameter, when it
-    is not the output weight and lies at least three edges from the loss)."""
+    a graph the parameter nearest the loss, at least two edges from it) and a hidden one (the
+    first parameter, when it is not the output weight and lies at least three edges from the
+    loss). A graph without parameters (a circuit) uses the values whose gradients it asks."""
     p, tape = solution.problem, solution.tape
-    paths = {leaf.name: chain_paths(tape, leaf.name, limit=4) for leaf in tape.params}
+    leaves = tape.params or tape.reported
+    paths = {leaf.name: chain_paths(tape, leaf.name, limit=4) for leaf in leaves}
     if p.is_layered:
         big_l = len(p.network.layers)
-        out = next((leaf for leaf in tape.params if leaf.quantity.kind == "weight"
+        out = next((leaf for leaf in leaves if leaf.quantity.kind == "weight"
                     and leaf.quantity.layer == big_l), None)
     else:
-        near = [(min(len(x) for x in paths[leaf.name]), i, leaf) for i, leaf in enumerate(tape.params)
-                if paths[leaf.name]]
+        near = [(min(len(x) for x in paths[leaf.name]), i, leaf) for i, leaf in enumerate(leaves)
+                if paths[leaf.name] and min(len(x) for x in paths[leaf.name]) >= 2]
         out = min(near, key=lambda t: t[:2])[2] if near else None
     if out is not None and not paths.get(out.name):
         out = None
-    hidden = tape.params[0] if tape.params else None
+    hidden = leaves[0] if leaves else None
     if hidden is not None and (hidden is out or not paths[hidden.name] or len(paths[hidden.name][0]) < 3):
         hidden = None
     return out, hidden
@@ -63,6 +65,8 @@ def _keys(solution):
         if len(p.network.layers) > 1:
             keys.append("delta_hidden")
         keys.append("gradients")
+    if not p.is_layered and _shared(solution) is not None:
+        keys.append("consumers")
     if step is not None and derivation.slopes(solution, step):
         keys.append("slopes")
     if step is not None and vectors.rows(solution, step):
@@ -89,22 +93,51 @@ def _text(solution, key):
         return (r"Derive $\partial L / \partial w^{(l)}_{jk}$ and $\partial L / \partial b^{(l)}_j$ from "
                 r"$\delta^{(l)}$, and write $\partial L / \partial W^{(l)}$ as a matrix product.")
     if key == "slopes":
-        return (r"Evaluate the derivative $f'(z)$ of every unit's activation at this input "
-                r"(for $\sigma$: $\sigma' = \sigma(1 - \sigma)$ with the numbers put in; for ReLU: on which "
-                r"side of 0 is $z$?).")
+        step = solution.steps[0]
+        used = {node.functions[0].name: node.functions[0] for node, _, _ in derivation.slopes(solution, step)}
+        hints = []
+        if "sigmoid" in used:
+            hints.append(r"for $\sigma$: $\sigma' = \sigma(1 - \sigma)$ with the numbers put in")
+        if "tanh" in used:
+            hints.append(r"for $\tanh$: $\tanh' = 1 - \tanh^2$ with the numbers put in")
+        if any(r.relu_like for r in used.values()):
+            hints.append(r"for ReLU: on which side of 0 is $z$, and what does that make $\operatorname{ReLU}'$?")
+        return (r"Evaluate the derivative $f'(z)$ of every unit's activation at this input"
+                + (f" ({'; '.join(hints)})" if hints else "") + ".")
+    if key == "consumers":
+        name = _shared(solution)
+        return (rf"Write $\partial {_of(solution)} / \partial {tex_name(name)}$ as a sum over the nodes that use "
+                rf"${tex_name(name)}$ (one term per consumer, by the chain rule), and likewise for every node.")
     if key == "matrix":
         return (r"Compute the backward pass in vector and matrix form with this exercise's numbers: "
                 r"each $\delta^{(l)}$ (with $(W^{(l+1)})^{\mathsf T}\delta^{(l+1)}$) and each "
                 r"$\partial L / \partial W^{(l)} = \delta^{(l)} (a^{(l-1)})^{\mathsf T}$ as a matrix.")
     out, hidden = chain_weights(solution)
     if key == "chain_out":
-        return (rf"Write the chain rule for $\partial L / \partial {tex_name(out.name)}$ (a weight next to the "
-                r"output) as a product of partial derivatives, and evaluate every factor.")
-    return (rf"Write the chain rule for $\partial L / \partial {tex_name(hidden.name)}$ out, one product "
+        what = "a weight" if out.kind == "param" else "a value"
+        return (rf"Write the chain rule for $\partial {_of(solution)} / \partial {tex_name(out.name)}$ ({what} "
+                r"next to the output) as a product of partial derivatives, and evaluate every factor.")
+    return (rf"Write the chain rule for $\partial {_of(solution)} / \partial {tex_name(hidden.name)}$ out, one product "
             r"of partial derivatives per path from the weight to the loss, and evaluate it.")
 
 
-_LINES = {"delta_out": 5, "delta_hidden": 6, "gradients": 5, "slopes": 4, "matrix": 8,
+def _of(solution):
+    """What the gradients differentiate: L, or the output itself (loss "none")."""
+    return "L" if solution.problem.has_loss else tex_name(solution.tape.of)
+
+
+def _shared(solution):
+    """A graph node used by two or more nodes (its adjoint is a sum), or None."""
+    tape, count = solution.tape, {}
+    for node in tape.nodes:
+        for name, _ in node.shown_partials:
+            if name in tape.leaves and tape.leaves[name].kind != "param":
+                continue
+            count[name] = count.get(name, 0) + 1
+    return next((n for n in count if count[n] > 1 and n not in tape.leaves), None)
+
+
+_LINES = {"consumers": 5, "delta_out": 5, "delta_hidden": 6, "gradients": 5, "slopes": 4, "matrix": 8,
           "chain_out": 5, "chain_hidden": 7}
 
 

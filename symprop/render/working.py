@@ -70,7 +70,9 @@ def _generic(doc, solution):
         rows = [rf"{latex(f.lhs)} &= {latex(f.rhs)} && \text{{{f.label}}}" for f in forms["matrix"]]
         doc.append(align(rows))
     else:
-        doc.append(NoEscape(r"Each adjoint is the sum over the node's consumers:"))
+        which = practice.letters(solution, "consumers")
+        doc.append(NoEscape(r"Each adjoint is the sum over the node's consumers"
+                            + (f" ({which})" if which else "") + ":"))
         rows = [split_equation(latex(f.lhs), sum_chunks(f.rhs, None, False))
                 for f in graph_formulas(solution.tape)]
         doc.append(align(rows))
@@ -158,7 +160,8 @@ def _chain_rule(doc, solution, step, leaf, which):
     shown = {(n.name, inp): d for n in tape.nodes for inp, d in n.shown_partials}
     partial_values = {(t.consumer, a.of): t.partial_value
                       for a in step.adjoints.values() for t in a.terms}
-    frac = lambda node, inp: (rf"\frac{{\partial {tex_name(node.name) if node.name != tape.loss else 'L'}}}"
+    top = lambda node: "L" if node.name == tape.loss and solution.problem.has_loss else tex_name(node.name)
+    frac = lambda node, inp: (rf"\frac{{\partial {top(node)}}}"
                               rf"{{\partial {tex_name(inp)}}}")
     products = [r" \cdot ".join(frac(n, i) for n, i in reversed(path)) for path in paths]
     numbers = [r" \cdot ".join(paren(latex_short(partial_values[(n.name, i)])) for n, i in reversed(path))
