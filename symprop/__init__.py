@@ -14,6 +14,7 @@ from .checker.check import Report, check as _check
 from .core.engine import solve
 from .core.derive import Derivation, derive
 from .fast.gradients import Gradients, gradients
+from .fast.torchcheck import GradcheckReport, from_torch, gradcheck   # torch imported when called
 from .errors import (AnswerFileError, ComputationError, ExpressionError, OutputError, PrecisionError,
                      ProblemFileError, RenderError, SympropError, TexNotFoundError)
 from .model.loader import load, loads
@@ -26,7 +27,7 @@ __all__ = [
     "load", "loads", "solve", "gradients", "Gradients", "derive", "Derivation", "Problem", "Solution", "check", "Report", "load_answers", "variants",
     "loads_answers", "SympropError", "ProblemFileError", "ExpressionError", "ComputationError",
     "PrecisionError", "AnswerFileError", "RenderError", "TexNotFoundError", "OutputError",
-    "limits", "LimitError",
+    "limits", "LimitError", "from_torch", "gradcheck", "GradcheckReport",
 ]
 __version__ = "0.1.0"
 

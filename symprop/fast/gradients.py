@@ -65,6 +65,8 @@ class Gradients:
     final_loss: object
     digits: int
     engine: str              # "fast" or "sympy"
+    # the fast path's run (results.Source: .run.steps[i].pre are the pre-activations), or None
+    source: object = field(default=None, compare=False, repr=False)
 
     @property
     def loss(self):
@@ -181,7 +183,7 @@ def _from_fast(problem, digits):
             results.FlatView(list(after.values()), lambda: _spelled(problem)) if after else {},
             grads, after))
     final = (_scalar(source, lambda run: run.final_loss) if source.run.final_loss is not None else None)
-    return Gradients(tuple(steps), final, digits, "fast")
+    return Gradients(tuple(steps), final, digits, "fast", source)
 
 
 def _stem(name):
