@@ -12,11 +12,14 @@ static host serves it (no CDN at run time):
   which downloads a published wheel or builds one from the sdist), cached;
 - symprop itself, zipped from the package this code runs from (python-flint has no
   Pyodide build: the page runs the SymPy engine; only symprop.gradients needs flint);
-- site.js: the list of wheels (a script, so no fetch is needed to find them).
+- both compiled to bytecode by Pyodide's own Python under node (precompile.js): two
+  zips of site-packages, python-packages.zip and symprop-VERSION.zip;
+- site.js: the list of zips (a script, so no fetch is needed to find them).
 
 The cache (SYMPROP_WEB_CACHE, default ~/.cache/symprop/web) makes later builds offline.
 """
 
+import hashlib
 import io
 import json
 import os
@@ -28,7 +31,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from ..errors import OutputError
-from ..output.folder import write_folder
+from ..output.folder import check_folder, write_folder
 
 __all__ = ["build", "PYODIDE", "KATEX", "DEPENDENCIES"]
 
@@ -132,6 +135,30 @@ def pydecimal_zip():
     return buf.getvalue()
 
 
+def compiled(cache, archives, label):
+    """One zip of site-packages holding `archives` ({name: bytes}: wheels and zips)
+    compiled to bytecode by Pyodide's own Python under node (precompile.js), cached by
+    content: importing SymPy from source in the browser would take seconds longer."""
+    digest = hashlib.sha256(PYODIDE.encode())
+    for name in sorted(archives):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(archives[name]).digest())
+    target = cache / "compiled" / f"{label}-{digest.hexdigest()[:16]}.zip"
+    if not target.is_file():
+        work = cache / "compiled" / f"tmp-{os.getpid()}"
+        work.mkdir(parents=True, exist_ok=True)
+        try:
+            for name, data in archives.items():
+                (work / name).write_bytes(data)
+            script = Path(resources.files("symprop") / "web" / "precompile.js")
+            runtime = cache / f"npm-pyodide{PYODIDE}-katex{KATEX}" / "node_modules" / "pyodide"
+            _run(["node", str(script), str(runtime), str(work / "out.zip"),
+                  *(str(work / name) for name in sorted(archives))], f"compiling {label} for Pyodide")
+            os.replace(work / "out.zip", target)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return target.read_bytes()
+
+
 def front_files():
     static = resources.files("symprop") / "web" / "static"
     return {name: (static / name).read_bytes() for name in FRONT}
@@ -143,12 +170,14 @@ def build(out_dir, force=False, cache=None):
     from .. import __version__
 
     cache = Path(cache) if cache is not None else cache_dir()
+    check_folder(os.fspath(out_dir), FRONT + RUNTIME, force=force, group="web")  # before downloading
     files = {**front_files(), **npm_files(cache)}
-    wheels = dependency_wheels(cache)
-    wheels[f"symprop-{__version__}.zip"] = symprop_zip()
-    wheels["pydecimal.zip"] = pydecimal_zip()
-    files.update(wheels)
-    site = {"symprop": __version__, "pyodide": PYODIDE, "katex": KATEX, "wheels": sorted(wheels)}
+    wheels = {**dependency_wheels(cache), "pydecimal.zip": pydecimal_zip()}
+    packages = {"python-packages.zip": compiled(cache, wheels, "dependencies"),
+                f"symprop-{__version__}.zip": compiled(cache, {"symprop.zip": symprop_zip()}, "symprop")}
+    files.update(packages)
+    site = {"symprop": __version__, "pyodide": PYODIDE, "katex": KATEX, "wheels": sorted(packages),
+            "built_from": sorted(wheels)}
     files["site.js"] = "window.SYMPROP_SITE = " + json.dumps(site, indent=1) + ";\n"
     return write_folder(os.fspath(out_dir), files, force=force, group="web")
 

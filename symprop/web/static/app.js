@@ -282,9 +282,10 @@ async function start() {
   const site = window.SYMPROP_SITE;
   $("version").textContent = site.symprop;
   if (location.protocol === "file:") {
-    status("This page was opened as a file. Browsers do not load WebAssembly from file:// " +
-           "pages, so Python cannot start here. Serve the folder instead: run " +
-           "`symprop web --serve`, or `python3 -m http.server` inside it, or put it on any web host.", true);
+    status("This page was opened as a file (file://). Browsers do not let such a page load " +
+           "Pyodide's WebAssembly and Python files, so symprop cannot start here. Serve the " +
+           "folder instead: `symprop web --out FOLDER --serve`, or `python3 -m http.server` " +
+           "inside it, or put it on any web host (a course's web space).", true);
     return;
   }
   const t0 = performance.now();
