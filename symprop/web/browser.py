@@ -101,7 +101,10 @@ def check_answers(answers_json=None, answers_text=None, source="answers.toml"):
             if not fields:
                 raise AnswerFileError("no answers: type at least one value", source="your answers")
             answers = _typed(fields)
-        report = check(solution, answers)
+        try:
+            report = check(solution, answers)
+        except SympropError as exc:      # as the command line says it: the file's name first
+            raise exc.at(source=source if answers_text is not None else "your answers") from None
     except SympropError as exc:
         return _error(exc)
     base = solution.problem.index_base
