@@ -115,3 +115,39 @@ def test_symbol_names_sympy_would_misread_are_refused(name):
     """A symbol named E or I would read back as Euler's number or the imaginary unit."""
     with pytest.raises(ExpressionError, match="reserved"):
         check_name(name, symbol=True)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2**(1/2)", sp.sqrt(2)),
+    ("(1/2)*2**(1/2)", sp.sqrt(2) / 2),
+    ("3**(-2/3)", sp.Integer(3) ** sp.Rational(-2, 3)),
+    ("8**(1/3)", sp.Integer(2)),
+    ("(1 + 1/2)**(3/2)", sp.Rational(3, 2) ** sp.Rational(3, 2)),
+])
+def test_values_take_small_fractional_powers_of_numbers(text, expected):
+    """How the JSON writes sqrt(2): the parser reads it back when asked (values only)."""
+    assert parse(text, rational_powers=True) == expected
+
+
+@pytest.mark.parametrize("text, words", [
+    ("2**(1/2)", "integer numbers"),                # graph expressions: integer powers only
+    ("x**(1/2)", "integer numbers"),
+])
+def test_fractional_powers_are_refused_by_default(text, words):
+    with pytest.raises(ExpressionError, match=words):
+        parse(text, NAMES)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("x**(1/2)", "integer numbers"),                 # never a symbol's root
+    ("2**(1/17)", "small fractions"),
+    ("2**(17/2)", "small fractions"),
+    ("2**x", "integers or small fractions"),
+    ("0**(-1/2)", "division by zero"),
+    ("(2**4000)**(3/2)", "too large"),
+])
+def test_fractional_powers_are_bounded(text, words):
+    start = time.monotonic()
+    with pytest.raises(ExpressionError, match=words):
+        parse(text, NAMES, rational_powers=True)
+    assert time.monotonic() - start < 1
