@@ -1,20 +1,21 @@
 """LaTeX printing of expressions and values, the TextPrinter's twin.
 
-Same dispatch and precedence as the text printer; only the spelling differs:
-fractions as \\frac, products as \\cdot, names as the seeds write them
-(w^{(1)}_{12}, \\delta^{(2)}_1), σ for sigmoid, cases for ReLU′.
+Same dispatch and precedence as the text printer; only the spelling differs: fractions
+as \\frac, products as \\cdot, names as the seeds write them (w^{(1)}_{12}, \\delta^{(2)}_1),
+σ for sigmoid (and for 1/(1 + e^{-u}), numbers.textbook), cases for ReLU′.
 """
 
 import sympy as sp
 
 from ..model.numeric import is_symbolic, tree_size
 from ..model.functions import FUNCTIONS
-from .printing import MAX_SHOWN, TextPrinter, approx, rational_text
+from .numbers import sheet_decimal, tex_decimal, textbook, visible_width
+from .printing import MAX_SHOWN, TextPrinter, rational_text
 from .texnames import tex_name
 
-__all__ = ["LatexPrinter", "latex", "latex_value", "latex_short", "MAX_CLOSED", "add_terms", "elide", "matrix",
-           "term_lines", "shown_terms", "ellipsis", "wrap_lines", "MAX_TEX_LINE", "MATRIX_COLS", "MATRIX_ROWS",
-           "MAX_TERMS"]
+__all__ = ["LatexPrinter", "latex", "latex_value", "latex_short", "MAX_CLOSED", "closed_form", "add_terms",
+           "elide", "matrix", "term_lines", "shown_terms", "ellipsis", "wrap_lines", "MAX_TEX_LINE", "MATRIX_COLS",
+           "MATRIX_ROWS", "MAX_TERMS"]
 
 _ADD, _NEG, _SUM, _MUL, _POW, _ATOM = 10, 15, 16, 20, 30, 40
 MAX_CLOSED = 20     # tree nodes: larger closed forms are typeset by their decimal only
@@ -72,8 +73,12 @@ class LatexPrinter(TextPrinter):
             return "-" + self._paren(inner, _MUL + 1), _NEG
         num = [a for a in args if not (a.is_Pow and a.exp == -1)]
         den = [a.base for a in args if a.is_Pow and a.exp == -1]
-        top = self.mul.join(self._paren(a, _MUL + 1) if i or not (a.is_Rational and a > 0) else self(a)
-                            for i, a in enumerate(num)) if num else "1"
+        shown = [self._paren(a, _MUL + 1) if i or not (a.is_Rational and a > 0) else self(a)
+                 for i, a in enumerate(num)]
+        glue = [self.mul] * len(shown)
+        if len(num) > 1 and num[0].is_Rational and not shown[1][:1].isdigit() and not num[1].is_Number:
+            glue[1] = " "                   # a coefficient: 2\left(\sigma(18.3) - 18\right), \frac{2}{5}x
+        top = "".join(g + s if i else s for i, (g, s) in enumerate(zip(glue, shown))) if num else "1"
         if not den:
             return top, _MUL
         bottom = self.mul.join(self._paren(a, _MUL + 1) for a in den)
@@ -89,13 +94,17 @@ class LatexPrinter(TextPrinter):
             base = "{" + base + "}"          # a^{(1)}_{j} squared: {a^{(1)}_{j}}^{2}, not a double superscript
         return f"{base}^{{{self(e.exp)}}}", _POW
 
+    def _argument(self, e):
+        """A function's argument: its rationals as short decimals, σ(18.3) (textbook form)."""
+        return (self if self.decimals else LatexPrinter(self.leaf, True, self.max_terms))(e)
+
     def _print_exp(self, e):
-        return f"e^{{{self(e.args[0])}}}", _POW
+        return f"e^{{{self._argument(e.args[0])}}}", _POW
 
     def _print_Function(self, e):
         name = type(e).__name__
         head = _FUNCS.get(name, r"\operatorname{" + name.replace("_", r"\_") + "}")
-        return rf"{head}\left({', '.join(self(a) for a in e.args)}\right)", _ATOM
+        return rf"{head}\left({', '.join(self._argument(a) for a in e.args)}\right)", _ATOM
 
     def _print_Derivative(self, e):
         f, (var, count) = e.expr, e.variable_count[0]
@@ -112,11 +121,10 @@ class LatexPrinter(TextPrinter):
     def _print_Abs(self, e):
         return rf"\left\lvert {self(e.args[0])} \right\rvert", _ATOM
 
-    def _print_Max(self, e):
-        return rf"\max\left({', '.join(self(a) for a in e.args)}\right)", _ATOM
+    def _print_Max(self, e):            # and Min: \max(a, b), \min(a, b)
+        return rf"\{type(e).__name__.lower()}\left({', '.join(self(a) for a in e.args)}\right)", _ATOM
 
-    def _print_Min(self, e):
-        return rf"\min\left({', '.join(self(a) for a in e.args)}\right)", _ATOM
+    _print_Min = _print_Max
 
     def _print_sign(self, e):
         return rf"{_FUNCS['sign']}\left({self(e.args[0])}\right)", _ATOM
@@ -165,42 +173,53 @@ def add_terms(expr):
 
 
 def latex(expr, leaf=None, decimals=False, max_terms=None):
-    return LatexPrinter(leaf, decimals, max_terms)(expr)
+    """`expr` in LaTeX, in textbook form (numbers.textbook: σ(u) for 1/(1 + e^{-u}))."""
+    return LatexPrinter(leaf, decimals, max_terms)(textbook(expr))
 
 
-def latex_short(value, digits=6):
-    """A value as substituted into a formula: 0.5, \\frac{1}{3}, 0.598688\\ldots"""
+CLOSED_NODES = 400  # tree nodes: a larger closed form is never printed (typeset by its decimal)
+CLOSED_WIDTH = 60   # visible characters of a closed form shown beside its decimal
+
+
+def closed_form(value, width=CLOSED_WIDTH):
+    """A value's exact LaTeX in textbook form (numbers.textbook: \\sigma(18.3),
+    2\\left(\\sigma(18.3) - 18\\right)); None when it prints wider than `width`
+    characters (visible_width) or has more than CLOSED_NODES nodes."""
+    if value.is_Rational:
+        return latex(value)
+    if tree_size(value, CLOSED_NODES) >= CLOSED_NODES:
+        return None
+    tex = latex(value)
+    return tex if visible_width(tex) <= width else None
+
+
+def latex_short(value, digits=None):
+    """A value as substituted into a formula: 0.5, \\frac{1}{3}, 0.598688\\ldots (sheet_decimal)."""
     if is_symbolic(value):
         return latex(value) if tree_size(value, MAX_SHOWN) < MAX_SHOWN else r"\ldots"
     if value.is_Rational:
         s = rational_text(value)
         if len(s) <= 16:
             return latex(value, decimals=True)
-    return _sci(approx(value, digits)) + r"\ldots"
+    return sheet_decimal(value, digits) + r"\ldots"
 
 
-def latex_value(value, digits=6):
-    """'= \\frac{2}{5} = 0.4', '= \\frac{1}{1 + e^{-2/5}} \\approx 0.598688', '\\approx 0.1705'."""
+def latex_value(value, digits=None, shown=None):
+    """'= \\frac{2}{5} = 0.4', '= \\sigma\\left(0.4\\right) \\approx 0.598688', '\\approx 0.1705':
+    the decimal to the sheet's digits (numbers.sheet_decimal) unless `digits` is given, after
+    the closed form when it is short (closed_form) and not the `shown` numbers before it."""
     if is_symbolic(value):
         return "= " + latex_short(value)
-    dec = _sci(approx(value, digits))
+    dec = sheet_decimal(value, digits)
     if value.is_Rational:
         if value.is_Integer:
             return f"= {value}"
-        exact_decimal = "/" not in rational_text(value, 15)
-        if exact_decimal and dec == rational_text(value, 15):
+        full = rational_text(value, 15)
+        if "/" not in full and dec == tex_decimal(full):
             return f"= {latex(value)} = {dec}"
         return f"= {latex(value)} \\approx {dec}"
-    if tree_size(value, MAX_CLOSED) < MAX_CLOSED:
-        return f"= {latex(value)} \\approx {dec}"
-    return rf"\approx {dec}"
-
-
-def _sci(s):
-    if "e" in s:
-        mant, exp = s.split("e")
-        return rf"{mant} \cdot 10^{{{int(exp)}}}"
-    return s
+    closed = closed_form(value)
+    return f"= {closed} \\approx {dec}" if closed and closed != shown else rf"\approx {dec}"
 
 
 # -- big objects in a readable reduced form ---------------------------------------------

@@ -14,6 +14,8 @@ import unicodedata
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from .numbers import digits_for
+
 __all__ = ["tex", "tex_names", "tex_name", "spelling", "escape", "switch", "ENCODINGS"]
 
 _SPECIAL = {
@@ -185,11 +187,13 @@ _NAMES = ContextVar("symprop_tex_names", default={})
 
 @contextmanager
 def spelling(solution):
-    """Inside the block, tex_name spells the quantities of `solution` (blocks nest:
-    an exam document builds each variant inside its own)."""
+    """Inside the block, tex_name spells the quantities of `solution` and the sheets'
+    decimals have its digits (numbers.digits_for; blocks nest: an exam document builds
+    each variant inside its own)."""
     token = _NAMES.set(tex_names(solution))
     try:
-        yield
+        with digits_for(solution):
+            yield
     finally:
         _NAMES.reset(token)
 
