@@ -50,6 +50,11 @@ def assert_same(f, s):
         assert a.loss == b.loss
         assert a.gradients == b.gradients
         assert a.params_after == b.params_after
+        assert list(a.gradients) == list(b.gradients)           # the lazy view's order too
+        # the per-parameter Tensors (exact Fractions or certified Decimals) hold the same values
+        for mine, theirs in ((a.tensors, b.tensors), (a.tensors_after, b.tensors_after)):
+            for name, t in theirs.items():
+                assert mine[name].shape == t.shape and mine[name].values() == t.values(), name
     assert f.final_loss == s.final_loss
 
 

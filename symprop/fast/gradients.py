@@ -169,13 +169,13 @@ def _from_fast(problem, digits):
     for number, s in enumerate(source.run.steps):
         grads = _layer_tensors(source, stems, number, "grads")
         spell = [lambda: _spelled(problem)]
-        if s.grad_x is not None:
-            rows, cols = s.grad_x.shape
+        if s.grad_x is not None:            # one row per sample, as torch's x.grad
+            inputs, count = s.grad_x.shape
             name = _stem(naming.act(0, 0, base))
-            grads[name] = results.Tensor(name, (rows,) if cols == 1 else (rows, cols), source,
-                                         lambda run, n=number: run.steps[n].grad_x)
+            grads[name] = results.Tensor(name, (inputs,) if count == 1 else (count, inputs), source,
+                                         lambda run, n=number: run.steps[n].input_gradients())
             spell.append(lambda: [[naming.sample_prefix(p, count) + naming.act(0, k, base)
-                                   for k in range(rows) for p in range(count)]])
+                                   for p in range(count) for k in range(inputs)]])
         after = _layer_tensors(source, stems, number, "after") if s.after is not None else {}
         steps.append(GradientStep(
             _scalar(source, lambda run, n=number: run.steps[n].loss),

@@ -48,10 +48,17 @@ class Step:
     """One step's numbers: the loss, every layer's (∂L/∂W, ∂L/∂b), ∂L/∂x, the parameters
     after, and every layer's pre-activations z (one column per sample) in this step."""
 
-    __slots__ = ("loss", "grads", "grad_x", "after", "pre")
+    __slots__ = ("loss", "grads", "grad_x", "after", "pre", "_grad_x_t")
 
     def __init__(self, loss, grads, grad_x, after, pre=()):
         self.loss, self.grads, self.grad_x, self.after, self.pre = loss, grads, grad_x, after, pre
+        self._grad_x_t = None
+
+    def input_gradients(self):
+        """∂L/∂x with one row per sample (grad_x transposed, computed once)."""
+        if self._grad_x_t is None and self.grad_x is not None:
+            self._grad_x_t = self.grad_x.transpose()
+        return self._grad_x_t
 
 
 class Run:
