@@ -25,9 +25,10 @@ from .formulas import fprime, layered_formulas, output_delta
 from .latexprint import latex, latex_short, latex_value
 from .texnames import tex_name
 
-__all__ = ["rows", "slope_rows", "slopes"]
+__all__ = ["rows", "slope_rows", "slopes", "sloped", "derivable", "has_slopes", "MAX_SLOPES"]
 
 _j, _k = sp.symbols("j k", integer=True)
+MAX_SLOPES = 6          # slope rows shown per layer (and sample); the rest are alike
 
 
 def _d(top, bottom):
@@ -39,16 +40,20 @@ def _act(layer_activation, l, unit="j"):
     return rf"{record.latex}'\left({tex_name(f'z{l}[{unit}]')}\right)"
 
 
+def derivable(solution):
+    """Whether the net is layered with elementwise activations (rows is not None)."""
+    p = solution.problem
+    return p.is_layered and all(ACTIVATIONS[l.activation].unit is None for l in p.network.layers)
+
+
 def rows(solution):
     """The derivation's align* rows for a layered net; None for a graph or a layer-wide
     output activation (the stated BP1 is all there is)."""
     p = solution.problem
-    if not p.is_layered:
+    if not derivable(solution):
         return None
     layers = p.network.layers
     big_l = len(layers)
-    if any(ACTIVATIONS[l.activation].unit is not None for l in layers):
-        return None
     conv = p.conventions
     z = lambda l, i="j": tex_name(f"z{l}[{i}]")
     a = lambda l, i="j": tex_name(f"a{l}[{i}]")
@@ -113,17 +118,22 @@ def _wrap(s):
     return rf"\left({s}\right)" if top_sum and not s.startswith(r"\begin{cases}") else s
 
 
+def sloped(tape):
+    """The nodes applying one elementwise function (not the identity) to one input."""
+    return [node for node in tape.nodes
+            if node.functions and len(node.shown_partials) == 1 and node.kind in ("a", "node")
+            and node.functions[0].derivative is not None and node.functions[0].name != "identity"]
+
+
+def has_slopes(solution):
+    return bool(sloped(solution.tape))
+
+
 def slopes(solution, step):
     """[(activation node, its z input's name, the exact f′(z))] of every node applying one
     elementwise function of one input, in tape order: the Solution's partial ∂a/∂z."""
     out = []
-    tape = solution.tape
-    for node in tape.nodes:
-        if not node.functions or len(node.shown_partials) != 1 or node.kind not in ("a", "node"):
-            continue
-        record = node.functions[0]
-        if record.derivative is None or record.name == "identity":
-            continue
+    for node in sloped(solution.tape):
         z = node.shown_partials[0][0]
         if z not in step.adjoints:
             continue
@@ -139,8 +149,14 @@ def slope_rows(solution, step):
     tape, p = solution.tape, solution.problem
     values = solution.values_at(step)
     leaf = lambda s: latex_short(values[s.name]) if s.name in values else None
-    out = []
+    out, per_layer = [], {}
     for node, z, value in slopes(solution, step):
+        group = (node.layer, node.sample)
+        per_layer[group] = per_layer.get(group, 0) + 1
+        if node.layer is not None and per_layer[group] > MAX_SLOPES:
+            if per_layer[group] == MAX_SLOPES + 1:
+                out.append(r"&\vdots && \text{(the other units of the layer alike)}")
+            continue
         record = node.functions[0]
         name = rf"{record.latex}'\left({tex_name(z)}\right)"
         if record.relu_like:

@@ -39,12 +39,13 @@ def chain_weights(solution):
     loss). A graph without parameters (a circuit) uses the values whose gradients it asks."""
     p, tape = solution.problem, solution.tape
     leaves = tape.params or tape.reported
-    paths = {leaf.name: chain_paths(tape, leaf.name, limit=4) for leaf in leaves}
     if p.is_layered:
         big_l = len(p.network.layers)
         out = next((leaf for leaf in leaves if leaf.quantity.kind == "weight"
                     and leaf.quantity.layer == big_l), None)
+        paths = {leaf.name: chain_paths(tape, leaf.name, limit=4) for leaf in {out, leaves[0]} if leaf}
     else:
+        paths = {leaf.name: chain_paths(tape, leaf.name, limit=4) for leaf in leaves}
         near = [(min(len(x) for x in paths[leaf.name]), i, leaf) for i, leaf in enumerate(leaves)
                 if paths[leaf.name] and min(len(x) for x in paths[leaf.name]) >= 2]
         out = min(near, key=lambda t: t[:2])[2] if near else None
@@ -56,20 +57,32 @@ def chain_weights(solution):
     return out, hidden
 
 
+_CACHE = []            # [(solution, keys)]: the last few solutions asked (a sheet asks many times)
+
+
 def _keys(solution):
+    for cached, keys in _CACHE:
+        if cached is solution:
+            return keys
+    keys = _compute_keys(solution)
+    _CACHE[:] = [(solution, keys)] + _CACHE[:3]
+    return keys
+
+
+def _compute_keys(solution):
     p = solution.problem
     step = solution.steps[0] if solution.steps else None
     keys = []
-    if derivation.rows(solution) is not None:
+    if derivation.derivable(solution):
         keys.append("delta_out")
         if len(p.network.layers) > 1:
             keys.append("delta_hidden")
         keys.append("gradients")
     if not p.is_layered and _shared(solution) is not None:
         keys.append("consumers")
-    if step is not None and derivation.slopes(solution, step):
+    if step is not None and derivation.has_slopes(solution):
         keys.append("slopes")
-    if step is not None and vectors.rows(solution, step):
+    if step is not None and vectors.available(solution):
         keys.append("matrix")
     out, hidden = chain_weights(solution) if step is not None else (None, None)
     if out is not None:
@@ -93,8 +106,7 @@ def _text(solution, key):
         return (r"Derive $\partial L / \partial w^{(l)}_{jk}$ and $\partial L / \partial b^{(l)}_j$ from "
                 r"$\delta^{(l)}$, and write $\partial L / \partial W^{(l)}$ as a matrix product.")
     if key == "slopes":
-        step = solution.steps[0]
-        used = {node.functions[0].name: node.functions[0] for node, _, _ in derivation.slopes(solution, step)}
+        used = {node.functions[0].name: node.functions[0] for node in derivation.sloped(solution.tape)}
         hints = []
         if "sigmoid" in used:
             hints.append(r"for $\sigma$: $\sigma' = \sigma(1 - \sigma)$ with the numbers put in")

@@ -20,7 +20,7 @@ from .derivation import slopes
 from .latexprint import latex, latex_short, matrix
 from .texnames import tex_name
 
-__all__ = ["LayerVectors", "layer_vectors", "rows", "MAX_COLS", "MAX_ROWS"]
+__all__ = ["LayerVectors", "layer_vectors", "rows", "available", "MAX_COLS", "MAX_ROWS"]
 
 MAX_COLS, MAX_ROWS = 6, 8
 DIGITS = 4          # significant digits of a decimal entry (exact entries are shown whole)
@@ -40,6 +40,15 @@ class LayerVectors:
     delta: dict = field(default_factory=dict)       # (l, p) → δ^(l)
     grad_w: dict = field(default_factory=dict)      # l → ∂L/∂W^(l)
     grad_b: dict = field(default_factory=dict)      # l → ∂L/∂b^(l), a column (layers with a bias)
+
+
+def available(solution):
+    """Whether rows() shows anything: a layered net with elementwise activations and a layer
+    small enough to typeset."""
+    p = solution.problem
+    if not p.is_layered or any(ACTIVATIONS[l.activation].unit is not None for l in p.network.layers):
+        return False
+    return any(n <= MAX_ROWS for n in p.network.sizes[1:])
 
 
 def _by_index(items):
