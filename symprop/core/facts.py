@@ -1,11 +1,10 @@
 """The facts every renderer asks of a Solution, each computed here once.
 
 The terminal text, the LaTeX sheets, the exam's HTML and the exam drawing used
-to work these out each for itself (the loss change three times, the adjoint
-terms and value environment twice, the problem statement three times); now
-they read them through the Solution (Solution.statement, .loss_change(),
-.values_at(), .adjoint_terms(), .has_kinks) and only format them. So no
-renderer needs the engine's arithmetic or the tape's internals.
+to work these out each for itself (the loss change three times, the adjoint terms and
+value environment twice, the problem statement three times); now they read them through
+the Solution (Solution.statement, .loss_change(), .values_at(), .adjoint_terms(),
+.has_kinks) and only format them: no renderer needs the engine's arithmetic or the tape.
 
     Statement   the problem as an exercise states it (givens, loss, steps, conventions)
     LossChange  how the loss changed over the gradient-descent steps
@@ -228,6 +227,9 @@ def question_digits(solution):
     return QuestionDigits(d, tuple((name, decimal(v, d)) for name, v in sim.lost), sim.vanishes, enough)
 
 
+_COMPILED = {}      # (key, expression) → (its symbols' names, the mpmath function)
+
+
 class _HandComputation:
     """The forward and backward passes of every step, as by hand: each value rounded."""
 
@@ -235,7 +237,6 @@ class _HandComputation:
         import mpmath
         self.mp = mpmath.mp          # at 40 digits (question_digits' workdps)
         self.s, self.tape = solution, solution.tape
-        self._compiled = {}
         self.lost, self.vanishes = (), False
 
     def mpf(self, v):
@@ -244,10 +245,11 @@ class _HandComputation:
         return self.mp.mpf(decimal(v, 25))
 
     def _eval(self, key, expr, env):
-        f = self._compiled.get(key)
+        f = _COMPILED.get((key, expr))      # an exam's variants share one tape: compiled once
         if f is None:
             symbols = sorted(expr.free_symbols, key=str)
-            f = self._compiled[key] = ([str(x) for x in symbols],
+            _COMPILED.clear() if len(_COMPILED) > 20_000 else None
+            f = _COMPILED[key, expr] = ([str(x) for x in symbols],
                                        sp.lambdify(symbols, expr, modules="mpmath", dummify=True))
         names, fn = f
         return self.mp.mpf(fn(*[env[n] for n in names]))

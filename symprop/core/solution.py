@@ -9,7 +9,7 @@ definitions, for the first-order bound of how far a person's rounding moves a va
 """
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import sympy as sp
 
@@ -72,9 +72,8 @@ def exact_string(expr):
     an update step: as a tree it grows exponentially with the steps).
 
     Printed by `_exact`, not sympy.sstr: SymPy's printer drops the parentheses of a
-    reciprocal in a denominator of an unevaluated product (−y/a with a = 1/(1 + e^−z)
-    came out '-1*y/1/(1 + exp(-z))', which reads back as −y·a/1), and it would
-    order (so evaluate) every term of a closed form."""
+    reciprocal in a denominator of an unevaluated product (−y/a with a = 1/(1 + e^−z) came
+    out '-1*y/1/(1 + exp(-z))', read back as −y·a/1), and it would order every term."""
     if not expr.is_Rational and tree_size(expr, MAX_EXACT_NODES + 1) > MAX_EXACT_NODES:
         return None
     return _exact(expr, 0)
@@ -88,6 +87,7 @@ def _wrap(text, needed):
     return f"({text})" if needed else text
 
 
+@lru_cache(maxsize=4096)     # values share subexpressions: each is printed once
 def _exact(e, where):
     """e as text that sympify reads back to the same number, parenthesised for `where`."""
     if e.is_Rational:
