@@ -18,6 +18,7 @@ A ball whose two ends round to different decimals asks its `Source` to run the
 fast path again with more digits (the value is then the same unique rounding).
 """
 
+import importlib
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -197,8 +198,8 @@ class Tensor:
 
     def to_numpy(self, dtype="float64"):
         """A numpy array of floats (numpy is not a symprop dependency: install it to use this)."""
-        try:
-            import numpy
+        try:                    # optional, imported by name (see torchcheck._torch)
+            numpy = importlib.import_module("numpy")
         except ImportError:
             raise ImportError("Tensor.to_numpy needs numpy (pip install numpy); "
                               "Tensor.floats() gives the same numbers as lists") from None

