@@ -20,7 +20,7 @@ are the registry's, the values of f′ the Solution's own partials.
 import sympy as sp
 
 from ..model.functions import ACTIVATIONS
-from ..model.numeric import sign
+from ..model.numeric import is_symbolic, sign
 from .formulas import fprime, layered_formulas, output_delta
 from .latexprint import latex, latex_short, latex_value
 from .texnames import tex_name
@@ -159,14 +159,14 @@ def slope_rows(solution, step):
             continue
         record = node.functions[0]
         name = rf"{record.latex}'\left({tex_name(z)}\right)"
-        if record.relu_like:
+        with sp.evaluate(False):
+            textbook = record.derivative(tape.symbols[z], tape.symbols[node.name], p.conventions)
+        if record.relu_like or isinstance(textbook, sp.Piecewise):
             zv = values[z]
             side = _side(zv, p.conventions.relu_derivative_at_zero)
             out.append(rf"{name} &{latex_value(value)} && \text{{since }} {tex_name(z)} = "
                        rf"{latex_short(zv)} {side}")
             continue
-        with sp.evaluate(False):
-            textbook = record.derivative(tape.symbols[z], tape.symbols[node.name], p.conventions)
         formula = latex(textbook)
         numbers = latex(textbook, leaf, True)
         shown = latex_value(value)
@@ -177,6 +177,8 @@ def slope_rows(solution, step):
 
 
 def _side(zv, at_zero):
+    if is_symbolic(zv):
+        return r"\text{ (its sign depends on the symbols)}"
     s = (int(bool(zv > 0)) - int(bool(zv < 0))) if zv.is_Rational else sign(zv)
     if s > 0:
         return "> 0"

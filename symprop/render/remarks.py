@@ -19,7 +19,7 @@ from dataclasses import replace
 import sympy as sp
 
 from ..model.losses import LOSSES
-from ..model.numeric import decimal, sign
+from ..model.numeric import decimal, is_symbolic, sign
 from .derivation import slopes
 from .formulas import chain_paths
 from .latexprint import latex, latex_short
@@ -46,16 +46,26 @@ def kinks(solution):
     if step is None:
         return None
     values = solution.values_at(step)
-    relu = [(node, z, v) for node, z, v in slopes(solution, step) if node.functions[0].relu_like]
+    relu = [(node, z, v) for node, z, v in slopes(solution, step) if node.functions[0].relu_like
+            and not is_symbolic(values[z])]
     if not relu:
         return None
     c = solution.problem.conventions.relu_derivative_at_zero
     groups = {1: [], -1: [], 0: []}
     for node, z, value in relu:
         groups[_sign(values[z])].append((node, z, value))
-    text = (r"\emph{Why $\operatorname{ReLU}'$ is 1 or 0 here.} $\operatorname{ReLU}(z) = \max(0, z)$ has "
-            r"slope 1 for $z > 0$ and 0 for $z < 0$; at the kink $z = 0$ it has none, and this problem "
-            rf"takes $\operatorname{{ReLU}}'(0) = {c}$. ")
+    records = {node.functions[0].name: node.functions[0] for node, _, _ in relu}
+    zs, a_s = sp.symbols("z a")
+    shapes, lows = [], []
+    for record in records.values():
+        low = record.derivative(zs, a_s, solution.problem.conventions).subs({zs: -1, a_s: -1})
+        lows.append(low)
+        shapes.append(rf"${record.latex}$ has slope 1 for $z > 0$ and ${latex_short(low)}$ for $z < 0$")
+    names = "/".join(rf"${r.latex}'$" for r in records.values())
+    head = rf"Why {names} is 1 or 0 here." if all(l == 0 for l in lows) else rf"Which slope {names} takes here."
+    text = (rf"\emph{{{head}}} " + "; ".join(shapes) +
+            r"; at the kink $z = 0$ it has no derivative, and this problem takes "
+            rf"$\operatorname{{ReLU}}'(0) = {c}$. ")
     slope = lambda g: latex_short(g[0][2])
     if groups[1]:
         text += (rf"{_names(tex_name(z) for _, z, _ in groups[1])} "
@@ -88,6 +98,8 @@ def dead_units(solution):
         if record is None or not record.relu_like or node.kind not in ("a", "node"):
             continue
         z = node.shown_partials[0][0]
+        if is_symbolic(values[z]):
+            continue
         zs, a_s = sp.symbols("z a")      # the slope on z's side of the kink (certified sign)
         side = sp.Integer(_sign(values[z]))
         slope = record.derivative(zs, a_s, p.conventions).subs({zs: side, a_s: max(side, 0)})
@@ -96,11 +108,26 @@ def dead_units(solution):
     return [x for nodes in out.values() if None not in nodes for x in nodes]
 
 
+def _dead_layers(solution, dead):
+    """The hidden layers all of whose ReLU-like nodes are dead (Solution.dead_after_update's
+    definition; computed here from the dead nodes, so symbolic values elsewhere do not matter)."""
+    p, tape = solution.problem, solution.tape
+    if not p.is_layered:
+        return ()
+    output, units = len(p.network.layers), {}
+    for node in tape.nodes:
+        record = node.functions[0] if node.kind == "a" and node.functions else None
+        if record is None or not record.relu_like or node.layer is None or node.layer >= output:
+            continue
+        units.setdefault(node.layer, []).append(node.name in dead)
+    return tuple(sorted(l for l, flags in units.items() if all(flags)))
+
+
 def dead(solution):
     units = dead_units(solution)
-    layers = solution.dead_after_update
     if not units:
         return None
+    layers = _dead_layers(solution, {n for n, _ in units})
     final = solution.values_at(solution.final)
     names = [rf"{tex_name(z)} = {latex_short(final[z])}" for _, z in units[:6]]
     text = (r"\emph{Dead after the update.} In the forward pass after the update "
@@ -138,7 +165,8 @@ def saturation(solution):
     tape, p = solution.tape, solution.problem
     values = solution.values_at(step)
     tiny = [(node, z, v) for node, z, v in slopes(solution, step)
-            if not node.functions[0].relu_like and v != 0 and abs(float(decimal(v, 6))) < SATURATED]
+            if not node.functions[0].relu_like and not is_symbolic(v) and v != 0
+            and abs(float(decimal(v, 6))) < SATURATED]
     if not tiny:
         return None
     node, z, value = tiny[0]
