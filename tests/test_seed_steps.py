@@ -208,3 +208,12 @@ def test_question_sheet_asks_the_method_and_the_answer_sheet_answers_it(name):
 def test_no_closed_form_filler_in_any_answer_table(name):
     tex = to_latex(solve(name))
     assert "(closed form)" not in tex
+
+
+def test_answer_table_shows_short_exact_values_and_lets_long_ones_be_decimals():
+    tex = to_latex(solve("saturated_sigmoid.toml"))
+    table = tex[tex.index("All answers"):]
+    assert r"\renewcommand{\arraystretch}" in table          # rows of fractions do not touch
+    assert r"1 & z^{(1)}_{1} & \frac{39}{10} & 3.9 \\" in table       # z1[1] = 0.1·20 + 0.2·3 + 0.3·4 + 0.1
+    long_rows = [line for line in table.splitlines() if r"\multicolumn{2}" in line]
+    assert long_rows and all(r"\approx" in line for line in long_rows)

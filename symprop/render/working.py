@@ -144,7 +144,8 @@ def backward(doc, solution, step, numbering):
         rows = vectors.rows(solution, step)
         if rows:
             which = practice.letters(solution, "matrix")
-            with doc.create(Subsection("In vector and matrix form" + (f" ({which})" if which else ""))):
+            title = "In vector and matrix form" + (" (step 1)" if solution.problem.steps > 1 else "")
+            with doc.create(Subsection(title + (f" ({which})" if which else ""))):
                 doc.append(NoEscape(r"The same backward pass, a layer at a time ($\odot$: elementwise "
                                     r"product; rational entries exact, others to 4 significant digits):"))
                 doc.append(align(rows))
