@@ -9,7 +9,7 @@ from collections import namedtuple
 from ..model.naming import Quantity
 from .graphdiagram import graph_diagram
 from .latexprint import latex_short, matrix
-from .texnames import escape, tex
+from .texnames import activation_words, tex
 
 __all__ = ["diagram", "label_layout", "label_size"]
 
@@ -78,10 +78,10 @@ def _layered(problem):
                 for k in units[l - 1]:
                     if j is not None and k is not None:
                         lines.append(rf"\draw[->, gray!70!black] (n{l - 1}-{k}) -- (n{l}-{j});")
-        bias = r", bias" if layer.bias is not None else ""
-        sep = r",\\ " if x < 3 and bias else ", "
+        bias = r" with bias" if layer.bias is not None else ""
+        sep = r"\\ " if x < 3 and bias else " "
         lines.append(rf"\node[font=\small, align=center] at ({c}, {top:.2f}) "
-                     rf"{{{escape(layer.activation)}{bias.replace(', ', sep)}}};")
+                     rf"{{{activation_words(layer.activation)}{bias.replace(' with', sep + 'with', 1)}}};")
     for e, (cx, cy, _, _, turn) in layout.boxes.items():     # over every edge: no line hides one
         rotate = f", rotate={math.degrees(turn):.1f}" if turn else ""
         lines.append(rf"\node[weight{rotate}] at ({cx / x:.3f}, {cy / layout.y:.3f}) {{${layout.texts[e]}$}};")

@@ -13,7 +13,7 @@ from ..model.losses import LOSSES
 from .diagram import diagram
 from .latexprint import MATRIX_COLS, MATRIX_ROWS, MAX_TERMS, SHOWN, latex, latex_short, matrix
 from .texlayout import groups, split_equation, sum_chunks
-from .texnames import ENCODINGS, escape, switch, tex_name
+from .texnames import ENCODINGS, activation_words, escape, loss_words, switch, tex_name, title_tex
 
 __all__ = ["MAX_QUANTITIES", "check_size", "new_document", "title", "problem_section", "appendix"]
 
@@ -73,14 +73,13 @@ def new_document():
 
 
 def title(doc, solution, kind, heading=None):
-    """The title, `kind` ("Answer sheet", ...) with the problem file or `heading`
-    beside it, and the problem's notes."""
+    """The title (a formula in it in math, texnames.title_tex), `kind` ("Answer sheet", ...)
+    with `heading` beside it, and the problem's notes. Never the problem file's path: the
+    sheet is handed to students."""
     st = solution.statement
-    doc.append(NoEscape(r"{\LARGE\bfseries " + escape(st.title) + r"\par}\smallskip"))
-    source = rf" \quad --- \quad \texttt{{{escape(st.source)}}}" if st.source else ""
-    if heading:
-        source = rf" \quad --- \quad {escape(heading)}"
-    doc.append(NoEscape(r"{\large " + kind + source + r"\par}\medskip"))
+    doc.append(NoEscape(r"{\LARGE\bfseries " + title_tex(st.title) + r"\par}\smallskip"))
+    beside = rf" \quad --- \quad {escape(heading)}" if heading else ""
+    doc.append(NoEscape(r"{\large " + kind + beside + r"\par}\medskip"))
     if st.notes:
         doc.append(NoEscape(escape(st.notes) + r"\par"))
 
@@ -120,7 +119,7 @@ def problem_section(doc, solution):
     with doc.create(Section("The problem")):
         if st.layered:
             sizes = "-".join(str(n) for n in st.sizes)
-            acts = ", ".join(escape(l.activation) for l in st.layers)
+            acts = ", ".join(activation_words(l.activation) for l in st.layers)
             doc.append(NoEscape(
                 rf"A {sizes} network (layer by layer: {acts}). Unit $j$ of layer $l$ computes "
                 r"$z^{(l)}_j = \sum_k w^{(l)}_{jk} a^{(l-1)}_k + b^{(l)}_j$ and "
@@ -147,12 +146,12 @@ def problem_section(doc, solution):
             given = [rf"{tex_name(g.name)} = {latex_short(g.value)}" for g in st.givens]
             doc.append(NoEscape(r"Given: $" + r",\ ".join(given) + "$. "))
         if st.loss_display is not None:
-            doc.append(NoEscape(rf"Loss: $L = {latex(st.loss_display, max_terms=MAX_TERMS)}$ ({escape(st.loss)}). "))
+            doc.append(NoEscape(rf"Loss: $L = {latex(st.loss_display, max_terms=MAX_TERMS)}$ ({loss_words(st.loss)}). "))
         elif LOSSES[st.loss].needs_target:
             red = ""
             if st.sample_count > 1:
                 red = rf" per sample, and the {st.reduction} over the {st.sample_count} samples"
-            doc.append(NoEscape(rf"Loss: ${LOSSES[st.loss].latex}$ ({escape(st.loss)}){red}. "))
+            doc.append(NoEscape(rf"Loss: ${LOSSES[st.loss].latex}$ ({loss_words(st.loss)}){red}. "))
         else:
             doc.append(NoEscape(r"No loss: the output itself is differentiated. "))
         if st.steps:

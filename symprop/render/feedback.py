@@ -13,7 +13,7 @@ from ..model.numeric import decimal
 from ..output.files import MARK
 from .document import appendix, check_size, new_document, problem_section
 from .latexprint import latex_short, wrap_lines
-from .texnames import escape, spelling, tex_name
+from .texnames import escape, spelling, tex_name, title_tex
 
 __all__ = ["feedback_latex"]
 
@@ -35,7 +35,7 @@ def _feedback(report):
     check_size(len(report.results), "feedback sheet", "use --format json")
     doc = new_document()
     doc.packages.append(Package("xcolor"))
-    doc.append(NoEscape(r"{\LARGE\bfseries " + escape(solution.problem.title) + r"\par}\smallskip"))
+    doc.append(NoEscape(r"{\LARGE\bfseries " + title_tex(solution.problem.title) + r"\par}\smallskip"))
     doc.append(NoEscape(r"{\large Feedback on your answers\par}\medskip"))
     full = problem_section(doc, solution)
     with doc.create(Section("Your answers")):
@@ -43,7 +43,8 @@ def _feedback(report):
         doc.append(NoEscape(rf"{s['exact']} exact, {s['rounded']} correctly rounded, "
                             rf"{s['carried_forward']} consistent with your earlier values, "
                             rf"{s['wrong']} wrong (of {s['total']})."))
-        doc.append(NoEscape(r"\begin{longtable}{r>{$}l<{$}>{$}l<{$}>{$}l<{$}l}" "\n"
+        doc.append(NoEscape(r"{\renewcommand{\arraystretch}{1.45}"       # fractions of two rows apart
+                            r"\begin{longtable}{r>{$}l<{$}>{$}l<{$}>{$}l<{$}l}" "\n"
                             r"\toprule No. & \text{quantity} & \text{yours} & \text{correct} & \\ \midrule"
                             "\n" r"\endhead"))
         for r in report.results:
@@ -57,7 +58,7 @@ def _feedback(report):
                 said = why.format(name=lambda n: f"${tex_name(n)}$", number=lambda v: f"${_number(v)}$",
                                   text=escape) if why is not None else escape(r.diagnosis)
                 doc.append(NoEscape(r" & \multicolumn{4}{p{15cm}}{\small\emph{" + said + r"}} \\" "\n"))
-        doc.append(NoEscape(r"\bottomrule\end{longtable}"))
+        doc.append(NoEscape(r"\bottomrule\end{longtable}}"))
     appendix(doc, solution, full)
     return wrap_lines(f"% {MARK}\n" + doc.dumps())
 

@@ -178,7 +178,7 @@ def latex(expr, leaf=None, decimals=False, max_terms=None):
 
 
 CLOSED_NODES = 400  # tree nodes: a larger closed form is never printed (typeset by its decimal)
-CLOSED_WIDTH = 60   # visible characters of a closed form shown beside its decimal
+CLOSED_WIDTH = 30   # visible characters of a closed form shown beside its decimal (a worked line's end)
 
 
 def closed_form(value, width=CLOSED_WIDTH):

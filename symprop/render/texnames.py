@@ -261,3 +261,41 @@ def _plain(name):
     if len(name) == 1:
         return name
     return r"\mathit{" + escape(name) + "}"
+
+
+# -- what a student reads instead of the problem file's ids ----------------------------
+
+_LOSS_WORDS = {"half_sse": r"$\tfrac12$ squared error", "sse": "squared error", "mse": "mean squared error",
+               "l1": "absolute error (L1)", "bce": "binary cross-entropy", "cross_entropy": "cross-entropy",
+               "none": "no loss"}
+_ACTIVATION_WORDS = {"identity": "identity (linear)", "relu": "ReLU", "leaky_relu": "leaky ReLU",
+                     "sigmoid": r"sigmoid $\sigma$", "tanh": r"$\tanh$", "softplus": "softplus", "elu": "ELU",
+                     "softmax": "softmax"}
+
+
+def loss_words(name):
+    """A loss in words for a sheet (LaTeX text): half_sse → ½ squared error."""
+    return _LOSS_WORDS.get(name) or escape(name.replace("_", " "))
+
+
+def activation_words(name):
+    """An activation in words for a sheet (LaTeX text): relu → ReLU, sigmoid → sigmoid σ."""
+    return _ACTIVATION_WORDS.get(name) or escape(name.replace("_", " "))
+
+
+_MATH_PART = re.compile(r"(?:[A-Za-z](?:_?\d+)?(?![A-Za-z])|\d+(?:\.\d+)?|[-+*/^=()·, ]|\s)+")
+_VARIABLE = re.compile(r"([A-Za-z])_?(\d+)")
+
+
+def title_tex(text):
+    """A title for LaTeX: user text escaped, and a formula in it (after a colon or a dash:
+    single-letter names, numbers, operators, one '=' at least) set in math:
+    'Circuit: f = (x + y) z' → 'Circuit: $f = (x + y) z$'."""
+    for sep in (": ", " — ", " - "):
+        head, found, tail = text.rpartition(sep)
+        formula = tail.strip()
+        if (found and "=" in formula and _MATH_PART.fullmatch(formula) and not formula.endswith("=")
+                and not re.search(r"\^(?![A-Za-z0-9])", formula)):         # x^2, never ^^ or a bare ^
+            math = _VARIABLE.sub(r"\1_{\2}", formula).replace("*", r" \cdot ").replace("·", r" \cdot ")
+            return escape(head + sep) + "$" + math + "$"
+    return escape(text)
