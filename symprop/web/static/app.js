@@ -98,6 +98,14 @@ function block(text, parent) {
   } else inline(text, parent.appendChild(document.createElement("p")));
 }
 
+// The problem's displayed equations (the givens: often 20 lines) one per cell of a grid.
+function grid(text, parent) {
+  const rows = text.replace(/^\$\$\s*\\begin\{aligned\}|\\end\{aligned\}\s*\$\$$/g, "").split(" \\\\\n");
+  const div = parent.appendChild(document.createElement("div"));
+  div.className = "givens";
+  for (const row of rows) div.appendChild(math(row.replace("&", "").trim(), false));
+}
+
 // solution_markdown's blocks → the problem (title and "#### Problem") and the steps.
 function split(blocks) {
   const parts = [];
@@ -116,7 +124,7 @@ function network(net) {
   const box = $("network");
   box.replaceChildren();
   if (!net) return;
-  const NS = "http://www.w3.org/2000/svg", dx = 150, dy = 56, r = 18;
+  const NS = "http://www.w3.org/2000/svg", dx = 150, dy = 60, r = 24;
   const tall = Math.max(...net.sizes);
   const svg = document.createElementNS(NS, "svg");
   svg.setAttribute("viewBox", `0 0 ${dx * (net.sizes.length - 1) + 80} ${dy * tall + 40}`);
@@ -187,7 +195,7 @@ async function openProblem(text, source) {
   network(r.network);
   const parts = split(r.blocks);
   $("givens").replaceChildren();
-  parts.problem.forEach((b) => block(b, $("givens")));
+  parts.problem.forEach((b) => (b.startsWith("$$") ? grid(b, $("givens")) : block(b, $("givens"))));
   steps = parts.steps;
   shown = 0;
   $("steps").replaceChildren();
@@ -323,7 +331,9 @@ async function start() {
 
 $("example").addEventListener("change", () => {
   const e = examples.find((e) => e.name === $("example").value);
-  if (e) openProblem(e.problem, `${e.name}.toml`);
+  if (!e) return;
+  $("problem-text").value = e.problem;          // to edit and open as one's own
+  openProblem(e.problem, `${e.name}.toml`);
 });
 $("open").addEventListener("click", () => {
   $("example").value = "";
