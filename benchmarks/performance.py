@@ -1,6 +1,13 @@
-"""Issue 6's five performance targets, measured side by side in one run.
+"""Issue 13's targets, timed on the call a user makes, then issue 6's five (kept).
 
     make bench            (or: .venv/bin/python benchmarks/performance.py)
+
+Issue 13 (first table): `symprop.gradients(problem)` from a loaded problem to the
+exact matrices in hand, `symprop.gradcheck` of a PyTorch model, a batch of 64
+samples from `symprop.from_torch`; symprop and PyTorch timed alternately in the same
+run (best of the rounds), and the ratio. Targets 3 and 4 (exams of sigmoid nets,
+worked solutions of medium nets) come from benchmarks/exams_and_solve.py's rows().
+Then issue 6's rows, as last round measured them:
 
 1. symprop's exact gradients against the naive approach (sympy.diff of the composed
    loss for every parameter, then substitution) on a 4-8-8-2 net;
@@ -33,8 +40,9 @@ import flint  # noqa: E402
 import sympy as sp  # noqa: E402
 
 import symprop  # noqa: E402
-from symprop import fast  # noqa: E402
+from symprop.fast import kernel as fast  # noqa: E402
 
+warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     try:
@@ -191,7 +199,8 @@ def target_1(args):
 
 def target_2():
     sizes = [8, 64, 64, 8]
-    print(f"\n## Target 2: against PyTorch float64 autograd (8-64-64-8, {n_params(sizes):,} parameters)\n")
+    print(f"\n## Target 2: against PyTorch float64 autograd (8-64-64-8, {n_params(sizes):,} parameters), "
+          "the kernel on prepared matrices (issue 13's target 1 times the call)\n")
     if torch is None:
         print("PyTorch is not installed (pip install torch==2.13.0): ratios not measured.\n")
     print("| activation | symprop | symprop forward + backward (ms) | PyTorch float64 forward + backward (ms) "
@@ -285,6 +294,175 @@ def target_5(args):
           f"| {t:.1f} | < 60 |")
 
 
+# -- issue 13: the calls users make -------------------------------------------------
+
+def paired(fa, fb, rounds=7, budget=0.25):
+    """(seconds per call of fa, of fb): each round times fa, then fb, for about budget/rounds s
+    each; the best round of each. fb None: fa alone."""
+    fns = [f for f in (fa, fb) if f is not None]
+    reps = []
+    for f in fns:
+        f()
+        start = time.perf_counter()
+        f()
+        reps.append(max(1, int(budget / rounds / max(time.perf_counter() - start, 1e-7))))
+    best = [float("inf")] * len(fns)
+    for _ in range(rounds):
+        for i, (f, n) in enumerate(zip(fns, reps)):
+            start = time.perf_counter()
+            for _ in range(n):
+                f()
+            best[i] = min(best[i], (time.perf_counter() - start) / n)
+    return (best[0], best[1] if fb is not None else None)
+
+
+def exact_matrices(p):
+    """symprop.gradients(p) and every parameter's exact matrix in hand (a flint fmpq_mat)."""
+    g = symprop.gradients(p)
+    return [g.grad(n).to_fmpq() for n in g.names]
+
+
+def certified_tensors(p):
+    """symprop.gradients(p) and every parameter's Tensor: balls certified to 30 digits,
+    each entry's Decimal formatted when it is read."""
+    g = symprop.gradients(p)
+    return [g.grad(n) for n in g.names]
+
+
+def every_decimal(p):
+    g = symprop.gradients(p)
+    return [g.grad(n).values() for n in g.names]
+
+
+def torch_step(model, x, y, reduction="mean"):
+    params = list(model.parameters())
+
+    def step():
+        per = ((model(x) - y) ** 2).mean(dim=1)
+        loss = per.mean() if reduction == "mean" else per.sum()
+        torch.autograd.grad(loss, params)
+    return step
+
+
+def torch_model(sizes, seed=0, dtype=None):
+    torch.manual_seed(seed)
+    mods = []
+    for i, (m, n) in enumerate(zip(sizes[:-1], sizes[1:])):
+        mods.append(torch.nn.Linear(m, n))
+        if i < len(sizes) - 2:
+            mods.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*mods).to(dtype or torch.float64)
+
+
+def kink_model():
+    """tests/test_torchcheck.py's 4-32-32-4 net: one-decimal weights, units 0-7 of layer 1
+    exactly 0 at x = (1, 1, 1, 1), which float64 sums to about 1e-17."""
+    from fractions import Fraction
+    model = torch_model([4, 32, 32, 4], seed=6)
+    gen = torch.Generator().manual_seed(6)
+    triples = [(0.1, 0.2, -0.3), (0.1, 0.7, -0.8), (0.2, 0.7, -0.9), (0.3, 0.6, -0.9),
+               (0.4, 0.2, -0.6), (0.7, 0.2, -0.9), (0.1, 0.6, -0.7), (0.3, 0.4, -0.7)]
+    with torch.no_grad():
+        for prm in model.parameters():
+            prm.copy_(torch.randint(-9, 10, prm.shape, generator=gen).double() / 10)
+        for unit, (a, b, c) in enumerate(triples):
+            r = -(Fraction(a) + Fraction(b) + Fraction(c))
+            model[0].weight[unit] = torch.tensor([a, b, c, float(r)], dtype=torch.float64)
+            model[0].bias[unit] = 0.0
+    return model
+
+
+def issue_13(args):
+    print("\n## Issue 13: the calls users make, against PyTorch in the same run\n")
+    if torch is None:
+        print("PyTorch is not installed (pip install torch==2.13.0): PyTorch columns and the "
+              "from_torch rows are not measured.\n")
+    print("| target | call timed | symprop (ms) | PyTorch (ms) | ratio | goal | met |")
+    print("|---|---|---:|---:|---:|---|---|")
+    notes = []
+
+    def row(target, call, t, tt, goal, limit):
+        r = None if tt is None else t / tt
+        met = "—" if r is None else ("yes" if r <= limit else "**no**")
+        print(f"| {target} | {call} | {ms(t)} | {ms(tt)} | {ratio(t, tt)} | {goal} | {met} |")
+        sys.stdout.flush()
+
+    sizes = [8, 64, 64, 8]
+    for act, what, fn, limit in (("relu", "exact matrices in hand (`g.grad(n).to_fmpq()`)", exact_matrices, 10),
+                                 ("sigmoid", "Tensors certified to 30 digits", certified_tensors, 50),
+                                 ("tanh", "Tensors certified to 30 digits", certified_tensors, 50)):
+        p = problem(sizes, act)
+        step = torch_step_manual(sizes, act)
+        t, tt = paired(lambda: fn(p), step)
+        row("1", f"`gradients(problem)` 8-64-64-8 {act}, {what}", t, tt,
+            f"≤ {limit}× PyTorch float64 forward + backward", limit)
+        if act != "relu":
+            d, _ = paired(lambda: every_decimal(p), None, rounds=3)
+            notes.append(f"{act}: reading every one of the {n_params(sizes):,} gradients as a Decimal "
+                         f"(`.values()` of every Tensor, not in the row) costs {ms(d)} ms in all.")
+    if torch is not None:
+        model = kink_model()
+        x = torch.ones(1, 4, dtype=torch.float64)
+        y = torch.tensor([[1.0, 0.0, -1.0, 0.5]], dtype=torch.float64)
+        report = symprop.gradcheck(model, x, y, loss="mse")
+        t, tt = paired(lambda: symprop.gradcheck(model, x, y, loss="mse"), torch_step(model, x, y))
+        flips = len(report.kinks)
+        print(f"| 2 | `gradcheck(model, x, y)` 4-32-32-4 one-decimal ReLU net (from the torch model: "
+              f"conversion, exact gradients, autograd, comparison) | {ms(t)} | {ms(tt)} | {ratio(t, tt)} "
+              f"| reports the flipped kinks | {'yes' if flips else '**no**'}: {flips} units, exact z = 0, "
+              f"float z ≈ {report.kinks[0].float:.1e} |" if flips else "| 2 | gradcheck | — | — | — | — | **no** |")
+        for reduction in ("mean", "sum"):
+            model = torch_model(sizes, seed=1)
+            gen = torch.Generator().manual_seed(2)
+            x = torch.randn(64, 8, generator=gen, dtype=torch.float64)
+            y = torch.randn(64, 8, generator=gen, dtype=torch.float64)
+            start = time.perf_counter()
+            p = symprop.from_torch(model, x, y, loss="mse", reduction=reduction)
+            convert = time.perf_counter() - start
+            t, tt = paired(lambda: exact_matrices(p), torch_step(model, x, y, reduction))
+            row("2", f"batch of 64 ({reduction}), 8-64-64-8 ReLU float64 model: `gradients(from_torch(...))`, "
+                f"exact matrices in hand", t, tt, "≤ 20× PyTorch on the same batch", 20)
+            if reduction == "mean":
+                notes.append(f"from_torch of that batch (not in the row): {convert * 1e3:,.0f} ms.")
+    print()
+    for n in notes:
+        print(f"- {n}")
+    exams = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exams_and_solve.py")
+    if os.path.exists(exams):
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("exams_and_solve", exams)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        if hasattr(module, "rows"):
+            sys.stdout.flush()
+            rows = module.rows(quick=args.quick)
+            print("\n| target | measured | goal |")
+            print("|---|---|---|")
+            for target, measured, goal in rows:
+                print(f"| {target} | {measured} | {goal} |")
+
+
+def torch_step_manual(sizes, act, seed=1):
+    """PyTorch float64 forward + backward of the same net and sample as problem(sizes, act)."""
+    if torch is None:
+        return None
+    layers, x, y = weights(sizes, seed)
+    ps = [(torch.tensor([[float(v) for v in r] for r in w], dtype=torch.float64, requires_grad=True),
+           torch.tensor([float(v) for v in b], dtype=torch.float64, requires_grad=True)) for w, b in layers]
+    tx = torch.tensor([float(v) for v in x], dtype=torch.float64)
+    ty = torch.tensor([float(v) for v in y], dtype=torch.float64)
+    fn = {"relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh}[act]
+    flat = [t for pair in ps for t in pair]
+
+    def step():
+        a = tx
+        for i, (w, b) in enumerate(ps):
+            z = w @ a + b
+            a = fn(z) if i < len(ps) - 1 else z
+        torch.autograd.grad(0.5 * ((a - ty) ** 2).sum(), flat)
+    return step
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the naive baseline and the exam")
@@ -293,6 +471,8 @@ def main(argv=None):
     print(f"# symprop performance, {time.strftime('%Y-%m-%d')}: python {sys.version.split()[0]}, "
           f"sympy {sp.__version__}, python-flint {flint.__version__}, "
           f"torch {torch.__version__ if torch else 'not installed'}, {os.cpu_count()} cores")
+    issue_13(args)
+    print("\n# Issue 6's targets (kept: issue 13, target 5)")
     target_1(args)
     target_2()
     target_3()
