@@ -78,6 +78,8 @@ def test_vectors_and_matrices_equal_the_composed_loss_derivatives(name):
     v = vectors.layer_vectors(s, s.steps[0])
     net = Independent(s.problem)
     for l in net.w:
+        assert all(close(a, b) for a, b in zip(v.pre[l, 0], net.z[l].applyfunc(net.at))), (name, l)
+        assert all(close(a, b) for a, b in zip(v.act[l, 0], net.a[l].applyfunc(net.at))), (name, l)
         assert all(close(a, b) for a, b in zip(v.delta[l, 0], net.delta(l))), (name, l)
         assert all(close(a, b) for a, b in zip(v.grad_w[l], net.grad_w(l))), (name, l)
         if l + 1 in net.w:          # (W^(l+1))ᵀ δ^(l+1), by Matrix arithmetic from the weights
@@ -96,6 +98,15 @@ def test_seed_000_transposed_weights_times_delta():
     assert r"\begin{bmatrix}2.07 \\ -0.92 \\ 1.61\end{bmatrix}" in tex
     # the seed's first-layer gradients: 2.07·2 = 4.14, 2.07·1, −0.92·2 = −1.84, ...
     assert r"\begin{bmatrix}4.14 & 2.07 \\ -1.84 & -0.92 \\ 3.22 & 1.61\end{bmatrix}" in tex
+
+
+def test_seed_002_forward_pass_in_vector_form():
+    s = solve("saturated_sigmoid.toml")
+    with spelling(s):
+        tex = "\n".join(vectors.forward_rows(s, s.steps[0]))
+    # the seed: z1 = W1·x + b1 = [3.9, 12.1, 20.3], z2 = W2·A1 + b2 = 18.3
+    assert r"&= \begin{bmatrix}3.9 \\ 12.1 \\ 20.3\end{bmatrix}" in tex
+    assert r"= \begin{bmatrix}18.3\end{bmatrix}" in tex
 
 
 def test_seed_003_first_layer_gradients_in_matrix_notation():

@@ -20,7 +20,7 @@ from .derivation import slopes
 from .latexprint import latex, latex_short, matrix
 from .texnames import tex_name
 
-__all__ = ["LayerVectors", "layer_vectors", "rows", "available", "MAX_COLS", "MAX_ROWS"]
+__all__ = ["LayerVectors", "layer_vectors", "rows", "forward_rows", "available", "MAX_COLS", "MAX_ROWS"]
 
 MAX_COLS, MAX_ROWS = 6, 8
 DIGITS = 4          # significant digits of a decimal entry (exact entries are shown whole)
@@ -35,6 +35,9 @@ class LayerVectors:
     samples: int
     weights: dict = field(default_factory=dict)     # l → W^(l) (rows j, columns k)
     inputs: dict = field(default_factory=dict)      # (l, p) → a^(l−1) of sample p, a column
+    biases: dict = field(default_factory=dict)      # l → b^(l), a column (layers with a bias)
+    pre: dict = field(default_factory=dict)         # (l, p) → z^(l)
+    act: dict = field(default_factory=dict)         # (l, p) → a^(l)
     dlda: dict = field(default_factory=dict)        # (l, p) → ∂L/∂a^(l)  (= (W^(l+1))ᵀ δ^(l+1) for l < L)
     slope: dict = field(default_factory=dict)       # (l, p) → f′(z^(l))
     delta: dict = field(default_factory=dict)       # (l, p) → δ^(l)
@@ -81,12 +84,15 @@ def layer_vectors(solution, step):
               if leaf.quantity.kind == "bias" and leaf.quantity.layer == l]
         if bs:
             out.grad_b[l] = sp.Matrix([step.gradients[leaf.name] for leaf in _by_index(bs)])
+            out.biases[l] = sp.Matrix([step.params[leaf.name] for leaf in _by_index(bs)])
     for s in samples:
         nodes = [n for n in tape.nodes if n.layer is not None and (n.sample or 0) == s]
         for l in range(1, big_l + 1):
             zs = _by_index([(n.unit, n) for n in nodes if n.kind == "z" and n.layer == l])
             acts = _by_index([(n.unit, n) for n in nodes if n.kind == "a" and n.layer == l])
             out.delta[l, s] = sp.Matrix([step.adjoints[n.name].value for n in zs])
+            out.pre[l, s] = sp.Matrix([step.values[n.name] for n in zs])
+            out.act[l, s] = sp.Matrix([step.values[n.name] for n in acts])
             out.dlda[l, s] = sp.Matrix([step.adjoints[n.name].value for n in acts])
             out.slope[l, s] = sp.Matrix([slope_of.get(n.name, sp.Integer(1)) for n in acts])
             if l == 1:
@@ -124,6 +130,30 @@ def _row(lhs, middle, result, tag=""):
 
 def _fits(*mats):
     return all(m.cols <= MAX_COLS and m.rows <= MAX_ROWS for m in mats)
+
+
+def forward_rows(solution, step):
+    """align* rows of the forward pass in vector form: z^(l) = W^(l) a^(l−1) + b^(l) with the
+    matrices, and a^(l) = f(z^(l)); None when the net has none (see layer_vectors)."""
+    v = layer_vectors(solution, step)
+    if v is None:
+        return None
+    layers = solution.problem.network.layers
+    vec = lambda name: tex_name(name, vector=True)
+    out = []
+    for s in range(v.samples):
+        tag = rf" && \text{{sample {s + 1}}}" if v.samples > 1 else ""
+        for l in range(1, len(layers) + 1):
+            w, a_prev, z = v.weights[l], v.inputs[l, s], v.pre[l, s]
+            if not _fits(w, a_prev, z):
+                continue
+            bias = l in v.biases
+            head = rf"{vec(f'W{l}')} {vec(f'a{l - 1}')}" + (rf" + {vec(f'b{l}')}" if bias else "")
+            middle = rf"{_m(w)} {_m(a_prev)}" + (rf" + {_m(v.biases[l])}" if bias else "")
+            out.append(rf"{vec(f'z{l}')} &= {head}{tag} \\ " + _row("", middle, _m(z)))
+            act = ACTIVATIONS[layers[l - 1].activation].latex
+            out.append(rf"{vec(f'a{l}')} &= {act}\bigl({vec(f'z{l}')}\bigr) = {_m(v.act[l, s])}")
+    return out
 
 
 def rows(solution, step):

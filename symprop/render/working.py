@@ -146,8 +146,12 @@ def backward(doc, solution, step, numbering):
             which = practice.letters(solution, "matrix")
             title = "In vector and matrix form" + (" (step 1)" if solution.problem.steps > 1 else "")
             with doc.create(Subsection(title + (f" ({which})" if which else ""))):
-                doc.append(NoEscape(r"The same backward pass, a layer at a time ($\odot$: elementwise "
-                                    r"product; rational entries exact, others to 4 significant digits):"))
+                ahead = vectors.forward_rows(solution, step)
+                if ahead:
+                    doc.append(NoEscape(r"The forward pass, a layer at a time (rational entries exact, "
+                                        r"others to 4 significant digits):"))
+                    doc.append(align(ahead))
+                doc.append(NoEscape(r"The backward pass, a layer at a time ($\odot$: elementwise product):"))
                 doc.append(align(rows))
 
 
