@@ -30,7 +30,7 @@ __all__ = ["SHEET_DIGITS", "SIGMOID", "tex_decimal", "sig_decimal", "sheet_decim
 
 SHEET_DIGITS = 6        # significant digits of a decimal on a sheet (more if the questions ask more)
 _MORE = 2               # digits shown past the first that tells a value from the integer it rounds to
-_MAX_DIGITS = 30        # beyond this, a value that still rounds to an integer is shown as n ± d×10^k
+_MAX_DIGITS = DIGITS    # beyond this, a value that still rounds to an integer is shown as n ± d×10^k
 SIGMOID = sp.Function("sigmoid")        # printed \sigma (the function registry's LaTeX)
 
 _SOLUTION = ContextVar("symprop_sheet_solution", default=None)
@@ -61,18 +61,36 @@ def _is_integer_text(s):
 
 def sig_decimal(value, digits=None):
     """The certified decimal of `value` (plain text, as model.numeric.decimal writes it) to
-    `digits` significant digits (None: sheet_digits()); a non-integer that would round to an
-    integer gets digits until it does not, and _MORE more (at most DIGITS). None for a
+    `digits` significant digits (None: sheet_digits()), trailing zeros kept when it is rounded
+    (2/3 → 0.666667, σ(0.4) to 6 digits → 0.598688, 0.65055 → 0.650550); a non-integer that
+    would round to an integer gets digits until it does not, and _MORE more (at most
+    _MAX_DIGITS; still an integer then: that integer's text, see sheet_decimal). None for a
     symbolic value."""
     digits = digits or sheet_digits()
     d = decimal(value, digits)
-    if d is None or value.is_Integer or not _is_integer_text(d):
+    if d is None or value.is_Integer:
         return d
-    for n in range(digits + 1, _MAX_DIGITS + 1):
+    n = digits
+    while _is_integer_text(d) and n < _MAX_DIGITS:
+        n += 1
         d = decimal(value, n)
-        if not _is_integer_text(d):
-            return decimal(value, min(n + _MORE, max(DIGITS, n)))
-    return d
+    if _is_integer_text(d):
+        return d
+    if n > digits:
+        n = min(n + _MORE, max(_MAX_DIGITS, n))
+        d = decimal(value, n)
+    return d if value.is_Rational and sp.Rational(d.replace("e", "E")) == value else _padded(d, n)
+
+
+def _padded(d, digits):
+    """A rounded decimal string with `digits` significant digits (its trailing zeros back)."""
+    mantissa, e, exponent = d.partition("e")
+    shown = sum(ch.isdigit() for ch in mantissa.lstrip("-0.")) if "." in mantissa else \
+        len(mantissa.lstrip("-").rstrip("0")) or 1
+    missing = digits - shown
+    if missing <= 0 or ("." not in mantissa and len(mantissa.lstrip("-")) >= digits):
+        return d
+    return (mantissa if "." in mantissa else mantissa + ".") + "0" * missing + e + exponent
 
 
 def tex_decimal(s):
