@@ -31,7 +31,8 @@ from ..budget import LimitError
 from ..errors import ExpressionError, PrecisionError
 from .functions import GRAPH_FUNCTIONS
 
-__all__ = ["parse_value", "checked", "closed_form_text", "sign", "shown", "VALUE_FUNCTIONS", "CONSTANTS", "MAX_TRIG_ARGUMENT"]
+__all__ = ["parse_value", "checked", "closed_form_text", "sign", "shown", "VALUE_FUNCTIONS",
+           "CONSTANTS", "MAX_TRIG_ARGUMENT"]
 
 MAX_TRIG_ARGUMENT = 10 ** 6
 
@@ -112,6 +113,8 @@ def parse_value(text, *, allow_symbols=True):
     if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         raise ExpressionError(f"'{exprparse.clip(text)}' is not a finite number "
                               "(division by zero, or log(0)?)")
+    if value.has(sp.I):
+        raise ExpressionError(f"'{exprparse.clip(text)}' is not a real number")
     if not value.is_Rational and not value.free_symbols:
         _real(value, f"'{exprparse.clip(text)}'")
     return value
@@ -121,6 +124,8 @@ def closed_form_text(value):
     """A closed form (sqrt(2)/2, E, 1 + sin(1)) as text that parse_value reads back to the
     very same SymPy value, or None when SymPy's spelling does not (too long, or a
     construct the parser refuses)."""
+    if numeric.tree_size(value, exprparse.MAX_NODES) >= exprparse.MAX_NODES:
+        return None
     text = sp.sstr(value)
     if len(text) > exprparse.MAX_CHARS:
         return None
@@ -152,6 +157,13 @@ def _real(value, what):
         else:
             reason = f"not a finite number ({reason})"
         raise ExpressionError(f"{what} is {reason}") from None
+    except LimitError as exc:
+        raise ExpressionError(exc.message) from None
+    try:                                       # an undecidable 0 (cos(1)**2 + sin(1)**2 - 1)
+        numeric.decimal(value)
+    except PrecisionError:
+        raise ExpressionError(f"{what} cannot be certified to {numeric.DIGITS} digits (is it "
+                              "exactly 0? symprop cannot prove it; write it simpler)") from None
     except LimitError as exc:
         raise ExpressionError(exc.message) from None
 
