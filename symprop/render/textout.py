@@ -6,6 +6,8 @@ facts come from the Solution (statement, values_at, adjoint_terms, loss_change);
 this module only spells them.
 """
 
+from functools import lru_cache
+
 from ..model.numeric import is_symbolic
 from ..errors import printable
 from ..model import naming
@@ -16,6 +18,10 @@ from .printing import TextPrinter, short_value, text, value_text
 __all__ = ["render", "dead_clause"]
 
 _WIDE = 160     # substituted lines longer than this are left out
+# A value is substituted into many equations (an activation into every unit of the next
+# layer): each is spelled once. Pure functions of exact values, so the text is the same.
+short_value = lru_cache(maxsize=1 << 16)(short_value)
+value_text = lru_cache(maxsize=1 << 14)(value_text)
 
 
 def render(solution):
