@@ -56,8 +56,9 @@ def browser():
 @pytest.fixture(scope="module")
 def page(site, browser):
     page = browser.new_page(viewport={"width": 1100, "height": 900})
-    errors = []
+    errors, elsewhere = [], []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: None if r.url.startswith((site, "data:", "blob:")) else elsewhere.append(r.url))
     t0 = time.monotonic()
     page.goto(site)
     page.wait_for_function("window.symprop_timings.load !== undefined "
@@ -69,6 +70,7 @@ def page(site, browser):
     page.errors = errors
     yield page
     assert not errors, errors
+    assert not elsewhere, f"the page fetched from elsewhere than its folder: {elsewhere}"
     os.makedirs(ROOT / "output", exist_ok=True)
     (ROOT / "output" / "web-timings.json").write_text(json.dumps(TIMINGS, indent=2) + "\n")
     print(f"\nweb page timings: {json.dumps(TIMINGS)}")
@@ -79,9 +81,14 @@ def answers_as_written():
     return tomllib.loads(SEED_ANSWERS.read_text(encoding="utf-8"), parse_float=str)["answers"]
 
 
+def open_example(page, name):
+    page.select_option("#example", "")
+    page.select_option("#example", name)
+    page.wait_for_selector(f"#problem-section[data-opened=\"{name}.toml\"]")
+
+
 def open_seed(page):
-    page.select_option("#example", "two_layer_sigmoid")
-    page.wait_for_selector("#answers input[data-name='z1[1]']")
+    open_example(page, "two_layer_sigmoid")
 
 
 def test_seed_answers_typed_in_get_the_verdicts_of_symprop_check(page, capsys):
@@ -94,7 +101,7 @@ def test_seed_answers_typed_in_get_the_verdicts_of_symprop_check(page, capsys):
         page.fill(f"#answers input[data-name=\"{name}\"]", str(value))
     t0 = time.monotonic()
     page.click("#check")
-    page.wait_for_selector("#report table")
+    page.wait_for_selector("#report[data-checked='your answers'] table")
     TIMINGS["check_s"] = round(time.monotonic() - t0, 2)
     rows = page.eval_on_selector_all(
         "#report tbody tr", "trs => trs.map(tr => [tr.dataset.name, tr.dataset.verdict, "
@@ -110,8 +117,20 @@ def test_seed_answers_typed_in_get_the_verdicts_of_symprop_check(page, capsys):
 def test_an_answer_file_upload_is_checked_too(page, tmp_path):
     open_seed(page)
     page.set_input_files("#answers-file", str(SEED_ANSWERS))
-    page.wait_for_selector("#report tbody tr[data-name='z1[1]'][data-verdict='wrong']")
+    page.wait_for_selector("#report[data-checked='two_layer_sigmoid.toml'] tbody tr[data-name='z1[1]'][data-verdict='wrong']")
     assert page.locator("#report tbody tr").count() == len(answers_as_written())
+
+
+@pytest.mark.parametrize("answers", sorted((EXAMPLES / "answers").glob("*.toml")), ids=lambda p: p.stem)
+def test_every_bundled_answer_file_gets_the_verdicts_of_symprop_check(page, answers, capsys):
+    main(["check", str(EXAMPLES / answers.name), str(answers), "--format", "json"])
+    expected = json.loads(capsys.readouterr().out)["results"]
+    open_example(page, answers.stem)
+    page.set_input_files("#answers-file", str(answers))
+    page.wait_for_selector(f"#report[data-checked=\"{answers.name}\"] tbody tr")
+    rows = page.eval_on_selector_all("#report tbody tr", "trs => trs.map(tr => [tr.dataset.name, tr.dataset.verdict])")
+    assert rows == [[e["name"], e["verdict"]] for e in expected]
+    assert page.is_hidden("#answers-error")
 
 
 def test_the_solution_is_revealed_step_by_step_and_shows_the_loss(page):
@@ -145,7 +164,7 @@ def test_a_malformed_problem_shows_the_cli_message(page, tmp_path, capsys):
     page.click("#own summary")
     page.fill("#problem-text", text)
     page.click("#open")
-    page.wait_for_selector("#problem-error:not([hidden])")
+    page.wait_for_selector("#problem-section[data-opened='pasted problem'] #problem-error:not([hidden])")
     assert page.text_content("#problem-error") == expected
     assert page.is_hidden("#answers-section")
 
@@ -155,7 +174,8 @@ def test_a_pasted_problem_shows_its_title_as_text(page):
         'title = "Two-layer sigmoid network"', 'title = "<img src=x onerror=alert(1)> & co"')
     page.fill("#problem-text", text)
     page.click("#open")
-    page.wait_for_selector("#answers-section:not([hidden])")
+    page.wait_for_selector("#problem-section[data-opened='pasted problem']")
+    assert page.is_visible("#answers-section")
     assert page.text_content("#title") == "<img src=x onerror=alert(1)> & co"
     assert page.locator("img").count() == 0
 

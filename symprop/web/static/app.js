@@ -180,11 +180,16 @@ function fields(quantities) {
 
 async function openProblem(text, source) {
   showError("problem-error", "");
+  showError("answers-error", "");
+  $("report").replaceChildren();
+  delete $("report").dataset.checked;
+  delete $("problem-section").dataset.opened;
   status("Solving the problem exactly…");
   await pause();
   const t0 = performance.now();
   const r = call("open_problem", text, source);
   timings.open = (performance.now() - t0) / 1000;
+  $("problem-section").dataset.opened = source;       // what is open (tests wait for it)
   for (const id of ["network-section", "answers-section", "solution-section"]) $(id).hidden = !r.ok;
   if (!r.ok) {
     showError("problem-error", r.error);
@@ -201,8 +206,6 @@ async function openProblem(text, source) {
   $("steps").replaceChildren();
   $("next").disabled = $("all").disabled = false;
   fields(r.quantities);
-  $("report").replaceChildren();
-  showError("answers-error", "");
   status(`Ready: ${r.quantities.length} quantities to check.`);
 }
 
@@ -248,6 +251,8 @@ function report(r) {
 
 async function check(answersText, source) {
   showError("answers-error", "");
+  $("report").replaceChildren();
+  delete $("report").dataset.checked;
   status("Checking…");
   await pause();
   const t0 = performance.now();
@@ -261,10 +266,9 @@ async function check(answersText, source) {
   }
   timings.check = (performance.now() - t0) / 1000;
   status(`Checked in ${timings.check.toFixed(1)} s.`);
-  if (!r.ok) {
-    $("report").replaceChildren();
-    showError("answers-error", r.error);
-  } else report(r);
+  if (!r.ok) showError("answers-error", r.error);
+  else report(r);
+  $("report").dataset.checked = source || "your answers";   // what was checked (tests wait for it)
 }
 
 // -- the worked solution, a step at a time --------------------------------------------
