@@ -228,3 +228,24 @@ def test_answer_table_shows_short_exact_values_and_lets_long_ones_be_decimals():
     assert r"1 & z^{(1)}_{1} & \frac{39}{10} & 3.9 \\" in table       # z1[1] = 0.1·20 + 0.2·3 + 0.3·4 + 0.1
     long_rows = [line for line in table.splitlines() if r"\multicolumn{2}" in line]
     assert long_rows and all(r"\approx" in line for line in long_rows)
+
+
+def test_bce_with_sigmoid_derivation_cancels_to_a_minus_y():
+    s = symprop.solve(symprop.loads("""
+loss = "bce"
+learning_rate = 0.1
+[data]
+x = [1, 2]
+y = [1]
+[[layers]]
+weights = [[1, -1]]
+bias = [0]
+activation = "sigmoid"
+"""))
+    with spelling(s):
+        tex = "\n".join(derivation.rows(s))
+    # ∂L/∂a = (a − y)/(a(1 − a)) and σ′ = a(1 − a): their product is a − y
+    assert r"&= a^{(1)}_{j} - y_{j} && \text{BP1 (}\sigma'\text{ cancels)}" in tex
+    net_delta = s.steps[0].adjoints["z1[1]"].value
+    a = s.steps[0].values["a1[1]"]
+    assert close(net_delta, a - 1)

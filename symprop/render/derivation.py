@@ -72,10 +72,22 @@ def rows(solution):
                r" \text{ only through } " + a(big_l))
     if scale != 1:
         out.append(r"&&& \text{(a sample's } \delta \text{ carries the } 1/N \text{ of the mean over the samples)}")
-    out.append(rf"&= {pre}\left({loss_d}\right) \cdot {_act(last, big_l)}"
+    loss_w = _wrap(loss_d)
+    out.append(rf"&= {pre}{loss_w} \cdot {_act(last, big_l)}"
                + rf" && {_d('L', a(big_l))} \text{{ of the loss, }} {_d(a(big_l), z(big_l))} = {record.latex}'")
     if slope not in ("1", ""):
-        out.append(rf"&= {pre}\left({loss_d}\right) \cdot {_wrap(slope)} && \text{{BP1}}")
+        both = dlda * fprime(last, big_l, conv)
+        short = None if both.has(sp.Piecewise) else sp.factor(sp.cancel(both))
+        if short is not None and 2 * sp.count_ops(short) < sp.count_ops(both):     # bce with σ: a − y
+            out.append(rf"&= {pre}{loss_w} \cdot {_wrap(slope)}")
+            if short.is_Add:                   # a − y, not −y + a
+                a_out = sp.IndexedBase(f"a{big_l}")
+                terms = sorted(short.args, key=lambda t: (not t.has(a_out), str(t)))
+                short = sp.Add(*terms, evaluate=False)
+            shown = _wrap(latex(short)) if pre else latex(short)
+            out.append(rf"&= {pre}{shown} && \text{{BP1 (}}{record.latex}'\text{{ cancels)}}")
+        else:
+            out.append(rf"&= {pre}{loss_w} \cdot {_wrap(slope)} && \text{{BP1}}")
     else:
         bare = pre + r"\left(" + loss_d + r"\right)" if pre else loss_d
         out.append(rf"&= {bare} && \text{{BP1 (}}{record.latex}' = 1\text{{)}}")
