@@ -218,3 +218,18 @@ def test_unsupported_models_are_refused_with_the_module_named():
         symprop.from_torch(nn.Linear(2, 1), torch.zeros(2), torch.zeros(1), loss="hinge")
     with pytest.raises(ValueError, match="not a finite number"):
         symprop.from_torch(nn.Linear(2, 1), torch.tensor([float("nan"), 0.0]), torch.zeros(1))
+
+
+def test_the_readme_example_runs():
+    """README's "Exact gradients of a PyTorch model" example, as written (a ```py block:
+    test_docs runs ```python blocks, which must not need torch)."""
+    import re
+    from helpers import ROOT
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Exact gradients of a PyTorch model", 1)[1].split("\n## ", 1)[0]
+    (code,) = re.findall(r"```py\n(.*?)```", section, re.S)
+    scope = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    report = scope["report"]
+    assert isinstance(report, symprop.GradcheckReport) and report.max_abs_error < 1e-10   # x is random
+    assert isinstance(scope["g"].grad("W1")[0, 1], Fraction)
