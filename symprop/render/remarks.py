@@ -259,7 +259,7 @@ def training_set(solution):
     else:
         whole = (r"\frac{1}{N}" if mean else "") + r"\sum_{p=1}^{N}" + (
             body if body.startswith(r"\sum") else rf"\left({body}\right)")
-    text = (rf"\emph{{A training set.}} The cost is over the $N = {n}$ training pair{'s' if n > 1 else ''} "
+    text = (rf"\emph{{A training set.}} The cost $J$ (the sheet's $L$) is over the $N = {n}$ training pair{'s' if n > 1 else ''} "
             rf"$(x^{{(p)}}, y^{{(p)}})$: $J = {whole}$ (each pair's loss $L^{{(p)}}$, "
             rf"{'averaged' if mean else 'summed'}). Its gradient is the "
             rf"{'mean' if mean else 'sum'} of the per-pair gradients, "
