@@ -249,3 +249,17 @@ activation = "sigmoid"
     net_delta = s.steps[0].adjoints["z1[1]"].value
     a = s.steps[0].values["a1[1]"]
     assert close(net_delta, a - 1)
+
+
+def test_why_questions_follow_the_remarks_and_are_answered_by_them():
+    expected = {"saturated_sigmoid.toml": "saturation_why", "skip_connection.toml": "skip_why",
+                "two_layer_relu.toml": "dead_why"}
+    for name, key in expected.items():
+        s = solve(name)
+        letter = practice.letter(s, key)
+        assert letter is not None, name
+        tex = to_latex(s)
+        remarks_part = tex[tex.index(r"\subsection{Remarks}"):]
+        assert f"(question {letter}) " in remarks_part, name
+    assert practice.letter(solve("two_layer_sigmoid.toml"), "saturation_why") is None    # σ′ ≈ 0.23
+    assert practice.letter(solve("two_layer_sigmoid.toml"), "dead_why") is None          # no ReLU

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pylatex import NoEscape, Section
 
 from ..model.functions import ACTIVATIONS
-from . import derivation, vectors
+from . import derivation, remarks, vectors
 from .formulas import chain_paths
 from .texnames import tex_name
 
@@ -26,7 +26,8 @@ RULED = r"\ruledbox"        # the macro section() defines: a box of ruled lines 
 
 @dataclass(frozen=True)
 class Question:
-    key: str          # delta_out, delta_hidden, gradients, consumers, slopes, matrix, chain_out, chain_hidden
+    key: str          # delta_out, delta_hidden, gradients, consumers, slopes, matrix, chain_out,
+                      # chain_hidden, saturation_why, skip_why, dead_why (the last three: REMARKS)
     letter: str
     text: str         # the question, LaTeX
     lines: int        # ruled lines of room for working
@@ -89,11 +90,28 @@ def _compute_keys(solution):
         keys.append("chain_out")
     if hidden is not None:
         keys.append("chain_hidden")
+    for key, holds in (("saturation_why", remarks.saturation), ("skip_why", remarks.skip),
+                       ("dead_why", remarks.dead_units)):
+        if holds(solution):
+            keys.append(key)
     return keys
+
+
+REMARKS = {"saturation": "saturation_why", "skip": "skip_why", "dead": "dead_why"}     # remark → question
 
 
 def _text(solution, key):
     p = solution.problem
+    if key == "saturation_why":
+        return (r"A unit saturates here. Explain why its derivative is tiny, what that does to the "
+                r"gradients, and why rounding its activation to a few digits (or computing in float32) "
+                r"makes the derivative 0.")
+    if key == "skip_why":
+        return (r"Why does the skip connection help the gradient flow back? Compare the terms of the "
+                r"adjoint of the node it starts from, one per path.")
+    if key == "dead_why":
+        return (r"After the update, which units pass no gradient ($\operatorname{ReLU}' = 0$), and what "
+                r"does that mean for the next gradient step?")
     if key == "delta_out":
         big_l = len(p.network.layers)
         act = ACTIVATIONS[p.network.layers[-1].activation].latex
@@ -149,7 +167,7 @@ def _shared(solution):
     return next((n for n in count if count[n] > 1 and n not in tape.leaves), None)
 
 
-_LINES = {"consumers": 5, "delta_out": 5, "delta_hidden": 6, "gradients": 5, "slopes": 4, "matrix": 8,
+_LINES = {"saturation_why": 5, "skip_why": 4, "dead_why": 4, "consumers": 5, "delta_out": 5, "delta_hidden": 6, "gradients": 5, "slopes": 4, "matrix": 8,
           "chain_out": 5, "chain_hidden": 7}
 
 

@@ -53,6 +53,12 @@ def _answers(doc, solution, listing):
         doc.append(NoEscape(r"\bottomrule\end{longtable}}"))
 
 
+def _answering(solution, key):
+    """'(question F) ' before a remark that answers a question on the method."""
+    which = practice.letters(solution, practice.REMARKS[key]) if key in practice.REMARKS else None
+    return f"({which}) " if which else ""
+
+
 def _questions(doc, solution, listing):
     titles = {"forward": "Forward pass", "backward": "Backward pass", "gradients": "Gradients",
               "update": "Gradient-descent update", "final": "Forward pass after the update"}
@@ -137,7 +143,7 @@ def _build(solution, questions, doc, heading):
         notes = remarks.remarks(solution)
         if notes:
             with doc.create(Subsection("Remarks")):
-                doc.append(NoEscape(r"\par ".join(text for _, text in notes)))
+                doc.append(NoEscape(r"\par ".join(_answering(solution, key) + text for key, text in notes)))
     _answers(doc, solution, listing)
     appendix(doc, solution, full)
     return doc
