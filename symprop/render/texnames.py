@@ -266,9 +266,9 @@ def _plain(name):
 # -- what a student reads instead of the problem file's ids ----------------------------
 
 _LOSS_WORDS = {"half_sse": r"$\tfrac12$ squared error", "sse": "squared error", "mse": "mean squared error",
-               "l1": "absolute error (L1)", "bce": "binary cross-entropy", "cross_entropy": "cross-entropy",
+               "l1": "absolute error", "bce": "binary cross-entropy", "cross_entropy": "cross-entropy",
                "none": "no loss"}
-_ACTIVATION_WORDS = {"identity": "identity (linear)", "relu": "ReLU", "leaky_relu": "leaky ReLU",
+_ACTIVATION_WORDS = {"identity": "linear", "relu": "ReLU", "leaky_relu": "leaky ReLU",
                      "sigmoid": r"sigmoid $\sigma$", "tanh": r"$\tanh$", "softplus": "softplus", "elu": "ELU",
                      "softmax": "softmax"}
 
