@@ -136,3 +136,23 @@ def test_memoized_printing_gives_the_unmemoized_text():
     finally:
         sol._exact, textout.short_value, textout.value_text = saved
     assert memo == plain
+
+
+def test_sums_and_products_of_rationals_in_integers_are_sympys():
+    """arith adds and multiplies Rationals in integers: the value and type (Integer,
+    Half, Zero, Rational) sp.Add / sp.Mul give, also through add/mul and substitute."""
+    from symprop.core.arith import _product, _sum, add, mul
+
+    rng = random.Random(17)
+    u, v, w = sp.symbols("u v w", real=True)
+    for _ in range(3000):
+        xs = [sp.Rational(rng.randint(-40, 40), rng.choice([1, 2, 3, 7, 10, 10**12]))
+              for _ in range(rng.randint(1, 5))]
+        for got, expected in ((_sum(xs), sp.Add(*xs)), (_product(xs), sp.Mul(*xs)),
+                              (add(*xs), sp.Add(*xs)), (mul(*xs), sp.Mul(*xs))):
+            assert got == expected and type(got) is type(expected), xs
+        a, b, c = (xs * 3)[:3]
+        env = {u: a, v: b, w: c}
+        for e in (u * v + w, u * v * w - u, (u + v) * w):
+            got, expected = substitute(e, env), e.xreplace(env)
+            assert got == expected and type(got) is type(expected)

@@ -7,6 +7,8 @@ expressions when a problem has symbols. The rules for building and evaluating
 those values live here, so no consumer borrows them from the engine.
 """
 
+from math import gcd
+
 import sympy as sp
 from sympy.core.relational import Relational
 from sympy.functions.elementary.piecewise import ExprCondPair
@@ -44,6 +46,8 @@ def substitute(expr, env, symbolic=False):
             return sp.Integer(0)            # 0·σ(1/2) is 0, not a closed form
         args = [a for a in args if a not in zeros] or [sp.Integer(0)]
     if symbolic or all(isinstance(a, (sp.Rational, BooleanAtom)) for a in args):
+        if not symbolic and (expr.is_Add or expr.is_Mul):
+            return _sum(args) if expr.is_Add else _product(args)
         return expr.func(*args)
     if isinstance(expr, Relational):
         return _compare(expr, numeric.sign(sp.Add(args[0], sp.Mul(-1, args[1], evaluate=False),
@@ -74,8 +78,10 @@ def add(*terms, symbolic=False):
     terms = [t for t in terms if t != 0]
     if not terms:
         return sp.Integer(0)
-    if symbolic or all(isinstance(t, sp.Rational) for t in terms):
+    if symbolic:
         return sp.Add(*terms)
+    if all(isinstance(t, sp.Rational) for t in terms):
+        return _sum(terms)
     return terms[0] if len(terms) == 1 else sp.Add(*terms, evaluate=False)
 
 
@@ -87,9 +93,32 @@ def mul(*factors, symbolic=False):
     factors = [f for f in factors if f != 1]
     if not factors:
         return sp.Integer(1)
-    if symbolic or all(isinstance(f, sp.Rational) for f in factors):
+    if symbolic:
         return sp.Mul(*factors)
+    if all(isinstance(f, sp.Rational) for f in factors):
+        return _product(factors)
     return factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
+
+
+def _sum(terms):
+    """The Rational sum of Rationals, in integers (what sp.Add of them evaluates to)."""
+    p, q = 0, 1
+    for t in terms:
+        tp, tq = t.p, t.q
+        if tq == q:
+            p += tp
+        else:
+            g = gcd(q, tq)
+            p, q = p * (tq // g) + tp * (q // g), q // g * tq
+    return sp.Rational(p, q)
+
+
+def _product(factors):
+    """The Rational product of Rationals, in integers (what sp.Mul of them evaluates to)."""
+    p, q = 1, 1
+    for f in factors:
+        p, q = p * f.p, q * f.q
+    return sp.Rational(p, q)
 
 
 def _compare(rel, s):
