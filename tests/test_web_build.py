@@ -134,3 +134,22 @@ def test_web_help(capsys):
         main(["web", "--help"])
     out = capsys.readouterr().out
     assert "--serve" in out and "file://" in out and "exit codes:" in out
+
+
+def test_serve_gives_the_folder_with_wasm_as_application_wasm(tmp_path):
+    import threading
+    import time
+    import urllib.request
+
+    (tmp_path / "index.html").write_text("<!doctype html><title>t</title>")
+    (tmp_path / "pyodide.asm.wasm").write_bytes(b"\0asm\1\0\0\0")
+    urls = []
+    threading.Thread(target=build.serve, args=(tmp_path,), kwargs={"port": 0, "ready": urls.append},
+                     daemon=True).start()
+    while not urls:
+        time.sleep(0.02)
+    assert urls[0].startswith("http://127.0.0.1:")
+    with urllib.request.urlopen(urls[0] + "pyodide.asm.wasm", timeout=10) as r:
+        assert r.headers["Content-Type"] == "application/wasm" and r.read() == b"\0asm\1\0\0\0"
+    with urllib.request.urlopen(urls[0], timeout=10) as r:
+        assert b"<title>t</title>" in r.read()
