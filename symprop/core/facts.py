@@ -335,16 +335,15 @@ def dead_after_update(solution):
     if solution.final is None or not p.is_layered:
         return ()
     values, output = solution.final.values, len(p.network.layers)
-    units, alive = set(), set()
+    units, alive, (zs, as_) = set(), set(), sp.symbols("z a")
     for node in tape.nodes:
         record = node.functions[0] if node.kind == "a" and node.functions else None
         if record is None or not record.relu_like or node.layer is None or node.layer >= output:
             continue
         z = node.shown_partials[0][0]
         units.add(node.layer)
-        zs, as_ = sp.symbols("z a")     # symbols first: a Piecewise of a huge closed form
-        slope = substitute(record.derivative(zs, as_, p.conventions),   # would make SymPy
-                           {zs: values[z], as_: values[node.name]})     # evalf it; certified here
+        slope = substitute(record.derivative(zs, as_, p.conventions),   # on symbols first: a Piecewise of a
+                           {zs: values[z], as_: values[node.name]})     # huge closed form makes SymPy evalf it
         if not (slope.is_Rational and slope == 0):
             alive.add(node.layer)
     return tuple(sorted(units - alive))

@@ -14,9 +14,9 @@ is then proved a finite real number by model.numeric's interval arithmetic, so
 sqrt(-1), log(0), log(-1) and 1/(1 - 1) are refused by name when the file is read,
 never deep inside the solution.
 
-The interval rules for sin and cos (which model/functions.py has no record of, as
-no graph or activation uses them) are registered with model.numeric here, so that
-sin(1) gets certified decimals like every other closed form. Their arguments are
+model.numeric holds interval rules for sin and cos (no graph or activation uses them,
+so model/functions.py has no record of them): sin(1) gets certified decimals like
+every other closed form, whatever was imported first. Their arguments are
 bounded (|x| ≤ MAX_TRIG_ARGUMENT), so that no argument reduction of sin(10**256) runs.
 """
 
@@ -191,24 +191,3 @@ def _certain_float(x):
     if x.is_Rational:
         return float(x)
     return float(Fraction(numeric.decimal(x, 3)))
-
-
-# ---------------------------------------------------------------------------
-# interval rules for sin and cos (model.numeric evaluates every closed form by its rules)
-
-def _sin(ev, args):
-    return ev.ctx.sin(args[0])
-
-
-def _cos(ev, args):
-    return ev.ctx.cos(args[0])
-
-
-def _register():
-    rules = getattr(numeric, "_RULES", None)
-    if isinstance(rules, dict):
-        rules[sp.sin] = _sin
-        rules[sp.cos] = _cos
-
-
-_register()

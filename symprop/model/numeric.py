@@ -220,6 +220,7 @@ class _Intervals:
 
 
 _RULES = {f.primitive: f.interval for f in FUNCTIONS.values() if f.interval is not None}
+_RULES.update({sp.sin: lambda ev, a: ev.ctx.sin(a[0]), sp.cos: lambda ev, a: ev.ctx.cos(a[0])})  # values' sin/cos
 
 
 def _rule(cls):

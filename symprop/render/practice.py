@@ -100,29 +100,34 @@ def _compute_keys(solution):
 REMARKS = {"saturation": "saturation_why", "skip": "skip_why", "dead": "dead_why"}     # remark → question
 
 
+# questions whose words do not depend on the network
+_FIXED = {
+    "saturation_why": (r"A unit saturates here. Explain why its derivative is tiny, what that does to the "
+                       r"gradients, and why rounding its activation to a few digits (or computing in float32) "
+                       r"makes the derivative 0."),
+    "skip_why": (r"Why does the skip connection help the gradient flow back? Compare the terms of the "
+                 r"adjoint of the node it starts from, one per path."),
+    "dead_why": (r"After the update, which units pass no gradient ($\operatorname{ReLU}' = 0$), and what "
+                 r"does that mean for the next gradient step?"),
+    "delta_hidden": (r"Derive the recursion that gives $\delta^{(l)}$ from $\delta^{(l+1)}$ by the chain rule, "
+                     r"in index form and in matrix form (with $\odot$, the elementwise product)."),
+    "gradients": (r"Derive $\partial L / \partial w^{(l)}_{jk}$ and $\partial L / \partial b^{(l)}_j$ from "
+                  r"$\delta^{(l)}$, and write $\partial L / \partial W^{(l)}$ as a matrix product."),
+    "matrix": (r"Compute the backward pass in vector and matrix form with this exercise's numbers: "
+               r"each $\delta^{(l)}$ (with $(W^{(l+1)})^{\mathsf T}\delta^{(l+1)}$) and each "
+               r"$\partial L / \partial W^{(l)} = \delta^{(l)} (a^{(l-1)})^{\mathsf T}$ as a matrix."),
+}
+
+
 def _text(solution, key):
     p = solution.problem
-    if key == "saturation_why":
-        return (r"A unit saturates here. Explain why its derivative is tiny, what that does to the "
-                r"gradients, and why rounding its activation to a few digits (or computing in float32) "
-                r"makes the derivative 0.")
-    if key == "skip_why":
-        return (r"Why does the skip connection help the gradient flow back? Compare the terms of the "
-                r"adjoint of the node it starts from, one per path.")
-    if key == "dead_why":
-        return (r"After the update, which units pass no gradient ($\operatorname{ReLU}' = 0$), and what "
-                r"does that mean for the next gradient step?")
+    if key in _FIXED:
+        return _FIXED[key]
     if key == "delta_out":
         big_l = len(p.network.layers)
         act = ACTIVATIONS[p.network.layers[-1].activation].latex
         return (rf"Derive $\delta^{{({big_l})}}_j = \partial L / \partial z^{{({big_l})}}_j$ for this "
                 rf"network by the chain rule, with its loss and its output activation ${act}$ written in.")
-    if key == "delta_hidden":
-        return (r"Derive the recursion that gives $\delta^{(l)}$ from $\delta^{(l+1)}$ by the chain rule, "
-                r"in index form and in matrix form (with $\odot$, the elementwise product).")
-    if key == "gradients":
-        return (r"Derive $\partial L / \partial w^{(l)}_{jk}$ and $\partial L / \partial b^{(l)}_j$ from "
-                r"$\delta^{(l)}$, and write $\partial L / \partial W^{(l)}$ as a matrix product.")
     if key == "slopes":
         used = {node.functions[0].name: node.functions[0] for node in derivation.sloped(solution.tape)}
         hints = []
@@ -138,10 +143,6 @@ def _text(solution, key):
         name = _shared(solution)
         return (rf"Write $\partial {_of(solution)} / \partial {tex_name(name)}$ as a sum over the nodes that use "
                 rf"${tex_name(name)}$ (one term per consumer, by the chain rule), and likewise for every node.")
-    if key == "matrix":
-        return (r"Compute the backward pass in vector and matrix form with this exercise's numbers: "
-                r"each $\delta^{(l)}$ (with $(W^{(l+1)})^{\mathsf T}\delta^{(l+1)}$) and each "
-                r"$\partial L / \partial W^{(l)} = \delta^{(l)} (a^{(l-1)})^{\mathsf T}$ as a matrix.")
     out, hidden = chain_weights(solution)
     if key == "chain_out":
         what = "a weight" if out.kind == "param" else "a value"
