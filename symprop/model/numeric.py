@@ -17,7 +17,7 @@ the DAG once (memoised, with an explicit stack), never the tree: no SymPy
 """
 
 import math
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 import sympy as sp
@@ -83,7 +83,8 @@ def format_rational(value, digits=DIGITS):
     with localcontext() as ctx:
         ctx.prec = digits
         ctx.rounding = ROUND_HALF_UP
-        ctx.Emax, ctx.Emin = 10**9, -(10**9)
+        # 10**9 where the C decimal allows it; 32-bit builds (WebAssembly) cap it lower
+        ctx.Emax, ctx.Emin = min(10**9, MAX_EMAX), max(-(10**9), MIN_EMIN)
         d = Decimal(value.numerator) / Decimal(value.denominator)
         return _format(d)          # inside the context: normalize() rounds to its precision
 

@@ -10,7 +10,6 @@ replaced (refuse_kind), not even with force=True.
 
 import contextlib
 import errno
-import fcntl
 import os
 import secrets
 import stat
@@ -106,7 +105,15 @@ def temp_file(folder, data):
 
 @contextlib.contextmanager
 def locked(folder):
-    """An exclusive flock on the folder itself, for every check-and-replace in it."""
+    """An exclusive flock on the folder itself, for every check-and-replace in it.
+
+    Where the platform has no fcntl (WebAssembly, Windows) the folder is used unlocked,
+    as on a file system without flock."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         try:

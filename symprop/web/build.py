@@ -120,21 +120,6 @@ def symprop_zip():
     return buf.getvalue()
 
 
-def pydecimal_zip():
-    """The standard library's pure-Python decimal (_pydecimal.py) of the Python building
-    the page, zipped; the page uses it only where the C decimal cannot hold symprop's
-    context (32-bit WebAssembly caps Emax below 10**9), and Pyodide ships it apart."""
-    import sysconfig
-
-    path = Path(sysconfig.get_paths()["stdlib"]) / "_pydecimal.py"
-    if not path.is_file():
-        raise WebBuildError(f"{path} is missing (the page needs it)", source="symprop web")
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(zipfile.ZipInfo("_pydecimal.py", (2020, 1, 1, 0, 0, 0)), path.read_bytes())
-    return buf.getvalue()
-
-
 def compiled(cache, archives, label):
     """One zip of site-packages holding `archives` ({name: bytes}: wheels and zips)
     compiled to bytecode by Pyodide's own Python under node (precompile.js), cached by
@@ -172,7 +157,7 @@ def build(out_dir, force=False, cache=None):
     cache = Path(cache) if cache is not None else cache_dir()
     check_folder(os.fspath(out_dir), FRONT + RUNTIME, force=force, group="web")  # before downloading
     files = {**front_files(), **npm_files(cache)}
-    wheels = {**dependency_wheels(cache), "pydecimal.zip": pydecimal_zip()}
+    wheels = dependency_wheels(cache)
     packages = {"python-packages.zip": compiled(cache, wheels, "dependencies"),
                 f"symprop-{__version__}.zip": compiled(cache, {"symprop.zip": symprop_zip()}, "symprop")}
     files.update(packages)

@@ -11,25 +11,10 @@ const VERDICTS = {exact: "✓ exact", rounded: "✓ correctly rounded",
 const timings = (window.symprop_timings = {});
 let api = null, examples = [], steps = [], shown = 0;
 
-// Stand-ins, each used only where the real module is missing: python-flint has no Pyodide
-// build (symprop needs it only for symprop.gradients); Pyodide has no fcntl (symprop's
-// file locks; the page writes no files: the answer sheet's LaTeX comes back as a string).
-// The C decimal module of 32-bit WebAssembly caps Emax below the 10**9 symprop asks for:
-// there, the pure-Python reference implementation (same results) stands in.
+// A stand-in, used only where the real module is missing: python-flint has no Pyodide
+// build (symprop needs it only for symprop.gradients).
 const BOOT = `
-import decimal, sys, types
-try:
-    decimal.Context(Emax=10**9)
-except ValueError:
-    import _pydecimal
-    sys.modules["decimal"] = _pydecimal
-try:
-    import fcntl
-except ModuleNotFoundError:
-    def flock(fd, op):
-        raise OSError(38, "no file locks in the browser")
-    sys.modules["fcntl"] = types.ModuleType("fcntl", "a stand-in: the page writes no files")
-    sys.modules["fcntl"].__dict__.update(flock=flock, LOCK_EX=2, LOCK_NB=4, LOCK_UN=8, LOCK_SH=1)
+import sys, types
 try:
     import symprop
 except ModuleNotFoundError as exc:
