@@ -210,3 +210,43 @@ def test_relu_convention_is_stated_only_where_a_relu_like_function_is_called(nod
             "data": {"x": "3", "y": "1"}, "graph": nodes}
     out = str(symprop.solve(symprop.Problem.from_dict(spec)))
     assert ("Convention: relu'(0)" in out) == kinked
+
+
+# Where an activation's name may be written in the package: its record, the starter
+# problems (problem-file text), the loss records' domain hints (advice naming the output
+# activation), the PyTorch adapter (torch's class names mapped to records), and the SymPy
+# function symbol the sheets print as σ. Anywhere else a renderer or the checker would be
+# keeping its own copy of a record's meaning (issue 12).
+_MAY_SPELL = {"model/functions.py", "model/losses.py", "model/starters.py", "fast/torchcheck.py",
+              "render/numbers.py"}
+
+
+def test_activation_names_are_spelled_only_in_the_registry():
+    import ast
+    from pathlib import Path
+
+    import symprop
+
+    names = {n for n, r in ACTIVATIONS.items() if n != "identity"}
+    root = Path(symprop.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel in _MAY_SPELL:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)}
+        found += [f"{rel}:{n.lineno} {n.value!r}" for n in ast.walk(tree)
+                  if isinstance(n, ast.Constant) and n.value in names and id(n) not in docstrings]
+    assert not found, found
+
+
+def test_sheet_words_and_hints_come_from_the_records():
+    from symprop.render.texnames import activation_words, loss_words
+
+    assert activation_words("leaky_relu") == "leaky ReLU"
+    assert activation_words("sigmoid") == r"sigmoid $\sigma$"
+    assert activation_words("softmax") == "softmax"            # no words: its name
+    assert loss_words("half_sse") == r"$\tfrac12$ squared error"
+    assert all(r.words for r in LOSSES.values())
+    assert FUNCTIONS["relu"].slope_hint == FUNCTIONS["leaky_relu"].slope_hint

@@ -68,6 +68,8 @@ class Function:
     primitive: type = None    # the SymPy class of its elementary form, when that is one node
     interval: Optional[Callable] = None
     diagram: str = ""         # label of a graph node applying it (empty: \mathrm{name})
+    words: str = ""           # the function in words on a sheet, LaTeX text (empty: its name)
+    slope_hint: str = ""      # LaTeX: how to evaluate f′ by hand, for the question sheet
     # A layer-wide activation (softmax): unit(zs, j) -> (display, elementary) of unit j
     # from the layer's pre-activations; generic(z, j, k, lo, hi) -> a_j over IndexedBase z.
     unit: Optional[Callable] = None
@@ -188,29 +190,34 @@ def _extreme(pick):
     return rule
 
 
+_RELU_HINT = r"for ReLU: on which side of 0 is $z$, and what does that make $\operatorname{ReLU}'$?"
+
 _RECORDS = [
     Function("identity", (1, 1), lambda args, conv: args[0], "id", r"\operatorname{id}",
              lambda z, a, conv: sp.Integer(1), "1", graph=False, rational=True,
-             fast=Linear(lambda conv: (Fraction(1), Fraction(1)))),
+             fast=Linear(lambda conv: (Fraction(1), Fraction(1))), words="linear"),
     Function("relu", (1, 1), _relu, "relu", r"\operatorname{ReLU}", _relu_prime,
              "1 if z > 0, else 0", relu_like=True, rational=True, mistakes=("relu_convention",),
-             fast=Linear(lambda conv: (Fraction(1), Fraction(0))), diagram=r"\mathrm{ReLU}"),
+             fast=Linear(lambda conv: (Fraction(1), Fraction(0))), diagram=r"\mathrm{ReLU}", words="ReLU",
+             slope_hint=_RELU_HINT),
     Function("leaky_relu", (1, 2), _leaky, "leaky_relu", r"\operatorname{LReLU}", _leaky_prime,
              "1 if z > 0, else the slope", relu_like=True, rational=True, mistakes=("relu_convention",),
              fast=Linear(lambda conv: (Fraction(1), _fraction(conv.leaky_slope))),
-             diagram=r"\mathrm{LReLU}"),
+             diagram=r"\mathrm{LReLU}", words="leaky ReLU", slope_hint=_RELU_HINT),
     Function("sigmoid", (1, 1), _sigmoid, "sigmoid", r"\sigma",
              lambda z, a, conv: a * (1 - a), "a(1 - a)",
-             mistakes=("sigma_from_z", "sigma_not_derivative"), fast=_SIGMOID_FAST, diagram=r"\sigma"),
+             mistakes=("sigma_from_z", "sigma_not_derivative"), fast=_SIGMOID_FAST, diagram=r"\sigma",
+             words=r"sigmoid $\sigma$", slope_hint=r"for $\sigma$: $\sigma' = \sigma(1 - \sigma)$ with the numbers put in"),
     Function("tanh", (1, 1), lambda args, conv: sp.tanh(args[0]), "tanh", r"\tanh",
              lambda z, a, conv: 1 - a**2, "1 - a^2", fast=_TANH_FAST, primitive=sp.tanh,
-             interval=lambda ev, args: 1 - 2 / (ev.exp(2 * args[0]) + 1), diagram=r"\tanh"),
+             interval=lambda ev, args: 1 - 2 / (ev.exp(2 * args[0]) + 1), diagram=r"\tanh",
+             words=r"$\tanh$", slope_hint=r"for $\tanh$: $\tanh' = 1 - \tanh^2$ with the numbers put in"),
     Function("softplus", (1, 1), _softplus, "softplus", r"\operatorname{softplus}",
              lambda z, a, conv: 1 / (1 + sp.exp(-z)), "sigmoid(z)", fast=_SOFTPLUS_FAST),
     # ELU (alpha = 1): C¹ at 0, so no kink convention; exp(z) − 1 = a on the left.
     Function("elu", (1, 1), _elu, "elu", r"\operatorname{ELU}",
              lambda z, a, conv: sp.Piecewise((1, z > 0), (a + 1, True)), "1 if z > 0, else a + 1",
-             fast=_ELU_FAST, diagram=r"\mathrm{ELU}"),
+             fast=_ELU_FAST, diagram=r"\mathrm{ELU}", words="ELU"),
     Function("exp", (1, 1), lambda args, conv: sp.exp(args[0]), "exp", r"\exp", activation=False,
              primitive=sp.exp, interval=lambda ev, args: ev.exp(args[0]), diagram=r"\exp"),
     Function("log", (1, 1), lambda args, conv: sp.log(args[0]), "log", r"\ln", activation=False,

@@ -31,6 +31,7 @@ class Loss:
     fast: object = None       # a rules.py rule for symprop.fast (None: the SymPy engine only)
     # the output activation with which δ = ∂L/∂z simplifies to a − y (targets summing to 1)
     cancels_with: str = ""
+    words: str = ""           # the loss in words on a sheet, LaTeX text (empty: its name)
 
 
 def _sum(terms, evaluate):
@@ -102,20 +103,20 @@ _CE_FAST = LogTerms(lambda a, y: y * a.log(),
 
 LOSSES = {loss.name: loss for loss in [
     Loss("half_sse", "1/2 Σ_j (a_j - y_j)^2", r"\frac{1}{2}\sum_j (a_j - y_j)^2", _half_sse,
-         lambda a, y, n: a - y, fast=Squares(lambda n: Fraction(1, 2))),
+         lambda a, y, n: a - y, fast=Squares(lambda n: Fraction(1, 2)), words=r"$\tfrac12$ squared error"),
     Loss("sse", "Σ_j (a_j - y_j)^2", r"\sum_j (a_j - y_j)^2", _sse,
-         lambda a, y, n: 2 * (a - y), fast=Squares(lambda n: Fraction(1))),
+         lambda a, y, n: 2 * (a - y), fast=Squares(lambda n: Fraction(1)), words="squared error"),
     Loss("mse", "1/n Σ_j (a_j - y_j)^2", r"\frac{1}{n}\sum_j (a_j - y_j)^2", _mse,
-         lambda a, y, n: 2 * (a - y) / n, fast=Squares(lambda n: Fraction(1, n))),
+         lambda a, y, n: 2 * (a - y) / n, fast=Squares(lambda n: Fraction(1, n)), words="mean squared error"),
     Loss("l1", "Σ_j |a_j - y_j|", r"\sum_j \lvert a_j - y_j \rvert", _l1,
-         lambda a, y, n: sp.sign(a - y), fast=AbsoluteErrors()),
+         lambda a, y, n: sp.sign(a - y), fast=AbsoluteErrors(), words="absolute error"),
     Loss("bce", "-Σ_j [y_j log a_j + (1 - y_j) log(1 - a_j)]",
          r"-\sum_j \left[y_j \log a_j + (1 - y_j)\log(1 - a_j)\right]", _bce,
          lambda a, y, n: (a - y) / (a * (1 - a)), domain=(0, 1), domain_hint="sigmoid",
-         fast=_BCE_FAST),
+         fast=_BCE_FAST, words="binary cross-entropy"),
     Loss("cross_entropy", "-Σ_j y_j log a_j", r"-\sum_j y_j \log a_j", _ce,
          lambda a, y, n: -y / a, domain=(0, None), domain_hint="softmax or sigmoid",
-         fast=_CE_FAST, cancels_with="softmax"),
+         fast=_CE_FAST, cancels_with="softmax", words="cross-entropy"),
     Loss("none", "the output itself", r"f", _none, lambda a, y, n: sp.Integer(1),
-         needs_target=False, fast=Output()),
+         needs_target=False, fast=Output(), words="no loss"),
 ]}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pylatex import NoEscape, Section
 
-from ..model.functions import ACTIVATIONS
+from ..model.functions import ACTIVATIONS, FUNCTIONS
 from . import derivation, remarks, vectors
 from .formulas import chain_paths
 from .texnames import tex_name
@@ -130,13 +130,8 @@ def _text(solution, key):
                 rf"network by the chain rule, with its loss and its output activation ${act}$ written in.")
     if key == "slopes":
         used = {node.functions[0].name: node.functions[0] for node in derivation.sloped(solution.tape)}
-        hints = []
-        if "sigmoid" in used:
-            hints.append(r"for $\sigma$: $\sigma' = \sigma(1 - \sigma)$ with the numbers put in")
-        if "tanh" in used:
-            hints.append(r"for $\tanh$: $\tanh' = 1 - \tanh^2$ with the numbers put in")
-        if any(r.relu_like for r in used.values()):
-            hints.append(r"for ReLU: on which side of 0 is $z$, and what does that make $\operatorname{ReLU}'$?")
+        records = sorted((r for r in FUNCTIONS.values() if r.name in used), key=lambda r: r.relu_like)
+        hints = list(dict.fromkeys(r.slope_hint for r in records if r.slope_hint))   # ReLU's question last
         return (r"Evaluate the derivative $f'(z)$ of every unit's activation at this input"
                 + (f" ({'; '.join(hints)})" if hints else "") + ".")
     if key == "consumers":

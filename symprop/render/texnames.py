@@ -14,6 +14,8 @@ import unicodedata
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from ..model.functions import FUNCTIONS
+from ..model.losses import LOSSES
 from .numbers import digits_for
 
 __all__ = ["tex", "tex_names", "tex_name", "spelling", "escape", "switch", "ENCODINGS"]
@@ -265,22 +267,16 @@ def _plain(name):
 
 # -- what a student reads instead of the problem file's ids ----------------------------
 
-_LOSS_WORDS = {"half_sse": r"$\tfrac12$ squared error", "sse": "squared error", "mse": "mean squared error",
-               "l1": "absolute error", "bce": "binary cross-entropy", "cross_entropy": "cross-entropy",
-               "none": "no loss"}
-_ACTIVATION_WORDS = {"identity": "linear", "relu": "ReLU", "leaky_relu": "leaky ReLU",
-                     "sigmoid": r"sigmoid $\sigma$", "tanh": r"$\tanh$", "softplus": "softplus", "elu": "ELU",
-                     "softmax": "softmax"}
-
-
 def loss_words(name):
     """A loss in words for a sheet (LaTeX text): half_sse → ½ squared error."""
-    return _LOSS_WORDS.get(name) or escape(name.replace("_", " "))
+    record = LOSSES.get(name)
+    return (record and record.words) or escape(name.replace("_", " "))
 
 
 def activation_words(name):
     """An activation in words for a sheet (LaTeX text): relu → ReLU, sigmoid → sigmoid σ."""
-    return _ACTIVATION_WORDS.get(name) or escape(name.replace("_", " "))
+    record = FUNCTIONS.get(name)
+    return (record and record.words) or escape(name.replace("_", " "))
 
 
 _MATH_PART = re.compile(r"(?:[A-Za-z](?:_?\d+)?(?![A-Za-z])|\d+(?:\.\d+)?|[-+*/^=()·, ]|\s)+")
