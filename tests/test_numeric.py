@@ -6,6 +6,7 @@ import mpmath as mp
 import pytest
 import sympy as sp
 
+from symprop.model import numeric
 from symprop.model.numeric import decimal, format_rational
 
 
@@ -81,3 +82,9 @@ def test_max_min_abs_keep_every_digit(expr):
         man, exp = ref.man_exp
         expected = format_rational(Fraction(int(man)) * Fraction(2) ** int(exp), 30)
     assert decimal(expr, 30) == expected
+
+
+@pytest.mark.parametrize("value, expected", [(sp.Rational(1, 3), 1), (sp.Rational(-7, 2), -1),
+                                             (sp.Integer(0), 0), (sp.Integer(-5), -1)])
+def test_sign_of_a_rational(value, expected):
+    assert numeric.sign(value) == expected

@@ -288,7 +288,7 @@ def check(expr):
 def sign(expr):
     """-1, 0 or 1 for a numeric value; exact for rationals, certified for closed forms."""
     if expr.is_Rational:
-        return (expr > 0) - (expr < 0)
+        return (expr.p > 0) - (expr.p < 0)          # q > 0 always; SymPy booleans do not subtract
     for bits in _precisions(DIGITS):
         ev = _level(bits)
         try:
