@@ -87,6 +87,7 @@ class Problem:
     params: tuple = ()                    # graph form: ((name, value), ...)
     gradients_for: tuple = ()
     source: Optional[str] = field(default=None, compare=False)
+    exam: object = field(default=None, compare=False, repr=False)   # ExamSettings ([exam])
     # the dict it was read from; after with_values, that dict with the new values written in
     raw: Optional[dict] = field(default=None, compare=False, repr=False)
 

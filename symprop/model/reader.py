@@ -10,6 +10,7 @@ import copy
 from decimal import Decimal
 
 from . import exact, exprparse, naming
+from .examsettings import read_exam
 from ..errors import ExpressionError, ProblemFileError, did_you_mean
 from .functions import ACTIVATIONS, GRAPH_FUNCTIONS
 from .losses import LOSSES
@@ -21,7 +22,7 @@ __all__ = ["read"]
 _TOP_KEYS = {
     "title", "notes", "loss", "learning_rate", "steps", "index_base", "relu_derivative_at_zero",
     "leaky_slope", "update_biases", "reduction", "gradients_for", "data", "samples", "params",
-    "graph", "layers", "randomize",
+    "graph", "layers", "randomize", "exam",
 }
 _LAYER_KEYS = {"weights", "bias", "activation"}
 
@@ -137,7 +138,7 @@ class _Reader:
                           relu_derivative_at_zero=relu0, leaky_slope=slope,
                           update_biases=update_biases, reduction=reduction, params=params,
                           gradients_for=gradients_for, source=self.source,
-                          raw=copy.deepcopy(d))
+                          exam=read_exam(d.get("exam"), self.source), raw=copy.deepcopy(d))
         self._check_loss_shape(problem)
         self._check_randomize()
         return problem
