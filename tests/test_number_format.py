@@ -105,6 +105,18 @@ def test_a_sheet_shows_the_digits_its_questions_ask_for():
     assert sheet_digits() == 6
 
 
+def test_the_answer_table_has_the_digits_of_the_rest_of_the_sheet():
+    from symprop.render.sheet import to_latex
+    table = lambda tex: tex[tex.index("All answers"):]
+    plain = table(to_latex(symprop.solve(symprop.load(EXAMPLES / "two_layer_sigmoid.toml"))))
+    # a1[1] = σ(0.4) = 1/(1 + e^{-0.4}), e^{-0.4} = 0.670320046: 0.598687660 → 6 digits
+    assert r"& \sigma\left(0.4\right) & 0.598688 \\" in plain
+    assert "0.5986876601" not in plain                  # not the 10 digits of before
+    saturated = table(to_latex(symprop.solve(symprop.load(EXAMPLES / "saturated_sigmoid.toml"))))
+    # its questions ask for 10 digits: σ(18.3) = 1 - e^{-18.3} + ... = 0.99999998872
+    assert r"& \sigma\left(18.3\right) & 0.9999999887 \\" in saturated
+
+
 # -- closed forms in textbook form ----------------------------------------------------
 
 def test_the_sigmoid_pattern_prints_as_sigma_with_a_decimal_argument():

@@ -233,7 +233,8 @@ def test_answer_and_question_sheets_build(name, tmp_path):
     number, value = last_gradient
     row = re.split(rf"^\s*{number + 1}\s", re.split(rf"^\s*{number}\s", table, flags=re.MULTILINE)[1],
                    flags=re.MULTILINE)[0]
-    mantissa, _, exponent = decimal(value, 10).partition("e")   # the sheet writes e-8 as ×10⁻⁸
+    digits = max(6, s.question_digits.digits)       # the sheet's digits: 6, or more if the questions ask
+    mantissa, _, exponent = decimal(value, digits).partition("e")   # the sheet writes e-8 as ×10⁻⁸
     shown = mantissa + (f"×10{exponent}" if exponent else "")
     assert shown in row.split("Appendix")[0].replace(" ", "")   # its row holds its value
     words = pdf_text(questions, tmp_path, "questions")

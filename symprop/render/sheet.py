@@ -29,10 +29,11 @@ def items(solution):
 
 def _cells(value):
     """The exact and decimal cells of an answer: the exact value when it is short, the decimal
-    in latexprint's spelling (None for the exact cell: the decimal takes both columns)."""
+    in latexprint's spelling to the sheet's digits (numbers.sheet_digits, as every other decimal
+    of the sheet); None for the exact cell: the decimal takes both columns)."""
     if is_symbolic(value):
         return latex(value), ""
-    shown = latex_value(value, 10)              # '= 3/8 = 0.375', '= ... \approx 0.59…', '\approx 1.1e-8'
+    shown = latex_value(value)                  # '= 3/8 = 0.375', '= ... \approx 0.598688', '\approx 1.1e-8'
     dec = shown.rsplit(r"\approx ", 1)[-1] if r"\approx" in shown else shown.rsplit("= ", 1)[-1]
     if value.is_Rational or tree_size(value, MAX_CLOSED) < MAX_CLOSED:
         return latex(value), dec
