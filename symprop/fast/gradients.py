@@ -3,7 +3,8 @@
 A Solution keeps every equation, partial and term for the worksheets; users who
 want only the loss and the gradients (a real model checked exactly, many
 candidates screened) call `gradients`. It runs the fast path (kernel.py) when the
-problem is a layered network with numeric values, and the SymPy engine otherwise,
+problem is a layered network with numeric values and python-flint is installed
+(kernel.py is imported only then: base.py), and the SymPy engine otherwise,
 and returns the same thing either way: exact values as `sympy.Rational`, closed
 forms as `decimal.Decimal` with `digits` significant digits, every one certain.
 """
@@ -16,8 +17,8 @@ from fractions import Fraction
 import sympy as sp
 
 from .. import budget
-from . import kernel as fast
 from . import results
+from .base import Unsupported, kernel as _kernel, names as _names
 from ..model import naming
 from ..model import numeric
 
@@ -137,7 +138,8 @@ def gradients(problem, digits=30, engine="auto"):
     """Loss and gradients of `problem` (every step), exact or certain to `digits` digits.
 
     engine: "auto" (the fast path when it covers the problem), "fast" (raise
-    fast.Unsupported when it does not) or "sympy" (the reference engine)."""
+    fast.Unsupported when it does not, FlintMissing without python-flint) or "sympy"
+    (the reference engine)."""
     if engine not in ("auto", "fast", "sympy"):
         raise ValueError(f"engine must be 'auto', 'fast' or 'sympy', not {engine!r}")
     with budget.session():
@@ -151,7 +153,7 @@ def _gradients(problem, digits, engine):
     if engine != "sympy":
         try:
             return _from_fast(problem, digits)
-        except fast.Unsupported:
+        except Unsupported:            # FlintMissing too: the SymPy engine gives the same values
             if engine == "fast":
                 raise
     return _from_solution(problem, digits)
@@ -160,6 +162,7 @@ def _gradients(problem, digits, engine):
 # -- from the fast path -------------------------------------------------------
 
 def _from_fast(problem, digits):
+    fast = _kernel()
     source = results.Source(problem, digits, fast.run(problem, digits), fast.run)
     base, count = problem.index_base, len(problem.samples)
     stems = [(_stem(naming.weight(l, 0, 0, base)),
@@ -206,7 +209,7 @@ def _layer_tensors(source, stems, number, field):
 def _spelled(problem):
     """Every tensor's flat names, row-major, in the order of _layer_tensors."""
     out = []
-    for wn, bn in fast.names(problem):
+    for wn, bn in _names(problem):
         out.append([n for row in wn for n in row])
         if bn is not None:
             out.append(bn)
@@ -248,7 +251,7 @@ def _dict_tensors(problem, values):
     if not problem.is_layered or not values:
         return {}
     out = {}
-    for wn, bn in fast.names(problem):
+    for wn, bn in _names(problem):
         for names, shape in ((wn, (len(wn), len(wn[0]))), ([[n] for n in bn] if bn else None, None)):
             if names is None:
                 continue

@@ -31,10 +31,10 @@ from fractions import Fraction
 
 import flint
 
-from ..model import naming
 from ..model.functions import ACTIVATIONS
 from ..model.losses import LOSSES
 from . import reading, rules
+from .base import names
 from .matrices import B, Q, Undecided, Unsupported, add, mm, ones, sub
 
 __all__ = ["run", "prepare", "names", "Run", "Step", "Q", "B", "Unsupported"]
@@ -210,12 +210,3 @@ def run(problem, digits=30, prepared=None):
     raise Unsupported(f"could not certify {digits} digits at {MAX_BITS} bits (a kink at exactly 0?)")
 
 
-def names(problem):
-    """Flat names of every layer's weights and biases, as the SymPy path reports them."""
-    b = problem.index_base
-    out = []
-    for l, layer in enumerate(problem.network.layers, start=1):
-        w = [[naming.weight(l, j, k, b) for k in range(len(row))] for j, row in enumerate(layer.weights)]
-        bias = [naming.bias(l, j, b) for j in range(len(layer.bias))] if layer.bias is not None else None
-        out.append((w, bias))
-    return out

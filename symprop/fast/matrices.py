@@ -17,16 +17,10 @@ from fractions import Fraction
 import flint
 from flint import arb, arb_mat, fmpq, fmpz, fmpz_mat
 
+from .base import Undecided, Unsupported       # flint-free, so symprop imports without flint
+
 __all__ = ["Q", "B", "Unsupported", "Undecided", "q_from", "ones", "elementwise", "known", "product",
            "mm", "add", "sub", "sum_entries", "hadamard", "ball", "from_columns"]
-
-
-class Unsupported(Exception):
-    """The fast path does not cover this problem (the reason says why)."""
-
-
-class Undecided(Exception):
-    """A ball straddles a kink or is not yet accurate enough: raise the precision."""
 
 
 # -- exact matrices: integers over one denominator --------------------------------
@@ -35,6 +29,7 @@ class Q:
     """An exact rational matrix: num / den with num an fmpz_mat and den > 0."""
 
     __slots__ = ("num", "den", "_arb", "_nz", "_t", "_ints")
+    exact = True             # results.py tells Q from B by this, without importing flint
 
     def __init__(self, num, den=1, ints=None):
         self.num, self.den, self._arb, self._nz, self._t = num, fmpz(den), None, None, None
@@ -135,6 +130,7 @@ class B:
     """
 
     __slots__ = ("ball", "q", "unknown", "_nz")
+    exact = False
 
     def __init__(self, ball, q, unknown):
         self.ball, self.q, self.unknown, self._nz = ball, q, unknown, None

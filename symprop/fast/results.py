@@ -27,7 +27,7 @@ import sympy as sp
 
 from .. import budget
 from ..model import numeric
-from .matrices import B, Q, Unsupported
+from .base import Unsupported
 
 __all__ = ["Tensor", "FlatView", "Source", "ball_decimal"]
 
@@ -83,7 +83,7 @@ class Source:
 
 
 def _entry(m, i, digits):
-    if isinstance(m, Q):
+    if _exact(m):
         c = m.num.ncols()
         return Fraction(int(m.num[i // c, i % c]), int(m.den))
     c = m.ball.ncols()
@@ -91,6 +91,12 @@ def _entry(m, i, digits):
     if not m.unknown[j, k]:
         return Fraction(int(m.q.num[j, k]), int(m.q.den))
     return ball_decimal(m.ball[j, k], digits)
+
+
+def _exact(m):
+    """Whether a fast-path matrix is a matrices.Q (exact) rather than a B (balls), without
+    importing matrices (python-flint) for the SymPy engine's Tensors (matrix None)."""
+    return m is not None and m.exact
 
 
 class Tensor:
@@ -130,7 +136,7 @@ class Tensor:
         """Every entry in row-major order (converted once, then kept)."""
         if self._values is None:
             m = self._matrix()
-            if isinstance(m, Q):
+            if _exact(m):
                 d = int(m.den)
                 self._values = [Fraction(int(n), d) for n in m.num.entries()]
             else:
@@ -155,9 +161,9 @@ class Tensor:
     def exact(self):
         """True when every entry is an exact rational (no closed form among them)."""
         m = self._matrix()
-        if isinstance(m, Q):
+        if _exact(m):
             return True
-        if isinstance(m, B):
+        if m is not None:                    # a matrices.B: balls, some entries still exact
             return not any(m.unknown.entries())
         return all(isinstance(v, Fraction) for v in self.values())
 
@@ -174,7 +180,7 @@ class Tensor:
         import flint
         m = self._matrix()
         rows, cols = (self.shape + (1,))[:2]
-        if isinstance(m, Q):
+        if _exact(m):
             return flint.fmpq_mat(m.num) / m.den
         if not self.exact:
             raise ValueError(f"{self.name} holds closed forms, known as certified decimals only")

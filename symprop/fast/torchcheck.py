@@ -28,7 +28,6 @@ from ..model import naming
 from ..model.functions import ACTIVATIONS
 from ..model.losses import LOSSES
 from ..model.problem import Problem
-from .matrices import Q
 
 __all__ = ["from_torch", "gradcheck", "GradcheckReport", "ParameterCheck", "Kink", "LOSS_FUNCTIONS"]
 
@@ -346,5 +345,6 @@ def _kinks(exact, layers, pre):
 
 
 def _value(z, i):
+    from .matrices import Q                  # python-flint: only when the fast path ran
     v = (z.fractions() if isinstance(z, Q) else z.values())[i]
     return v if isinstance(v, Fraction) else Decimal(v.mid().str(20, radius=False))
