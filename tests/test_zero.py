@@ -89,3 +89,47 @@ def test_the_softmax_net_that_hung_the_property_test():
         assert abs(sp.N(answers[name], 60)) < sp.Float("1e-50")     # mpmath agrees: it is tiny
     g = symprop.gradients(problem)
     assert g is not None
+
+
+def test_exps_of_one_value_written_two_ways_share_a_symbol():
+    """exp(2·(−u/2)) and exp(−u) with u = 1/(e^{−1/4} + 1), both unevaluated as the tape
+    keeps them: their arguments are one value, so exp(2·(−u/2))·e^{u} − 1 is proved 0."""
+    inner = sp.Add(E("-1/4"), 1, evaluate=False)
+    u = sp.Pow(inner, -1, evaluate=False)
+    half = sp.Mul(-1, sp.Pow(sp.Mul(2, inner, evaluate=False), -1, evaluate=False), evaluate=False)
+    first = sp.exp(sp.Mul(2, half, evaluate=False), evaluate=False)
+    v = sp.Add(sp.Mul(first, sp.exp(u, evaluate=False), evaluate=False), -1, evaluate=False)
+    assert sp.N(v, 60) == 0 or abs(sp.N(v, 60)) < sp.Float("1e-55")    # mpmath agrees: it is 0
+    assert provably_zero(v)
+    near = sp.Add(v, sp.Rational(1, 10**40), evaluate=False)
+    assert not provably_zero(near)
+
+
+HYPOTHESIS_NET = """
+loss = "cross_entropy"
+learning_rate = "1/10"
+[data]
+x = [0, 0, 0, 0]
+y = [1, 0]
+[[layers]]
+weights = [[0, 0, 0, 0], [0, 0, 0, 0]]
+activation = "sigmoid"
+[[layers]]
+weights = [[0, 0], [0, 0], [0, "1/2"]]
+activation = "sigmoid"
+[[layers]]
+weights = [[0, 0, "-1/2"], [0, 0, "-1/2"]]
+activation = "softmax"
+"""
+
+
+def test_the_zero_delta_hypothesis_found():
+    """Equal softmax outputs make δ³ = (½ − 1, ½): W³ᵀδ³'s third entry is −½(−½ + ½) = 0,
+    so δ²₃ and δ¹₂ are exactly 0, written with exps of one value in two ways (the
+    property test's PrecisionError). SymPy's simplify agrees."""
+    solution = symprop.solve(symprop.loads(HYPOTHESIS_NET))
+    values = dict(solution.answers())
+    for name in ("delta2[2]", "delta1[1]"):
+        assert sp.simplify(values[name]) == 0
+        assert decimal(values[name]) == "0" and sign(values[name]) == 0
+    assert solution.to_json()["answers"]["delta1[1]"]["decimal"] == "0"

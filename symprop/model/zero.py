@@ -33,8 +33,9 @@ def provably_zero(expr):
         return False
     atoms = {}
     try:
-        scales = _exp_scales(expr)
-        f = _rational(expr, {}, atoms, scales)
+        keys = _Keys()
+        scales = _exp_scales(expr, keys)
+        f = _rational(expr, {}, atoms, scales, keys)
         numerator = sp.together(f).as_numer_denom()[0]
         expanded = sp.expand(numerator)
     except (RecursionError, MemoryError):
@@ -44,23 +45,62 @@ def provably_zero(expr):
     return expanded == 0
 
 
-def _exp_scales(expr):
-    """For each u in the exps exp(k·u) (k rational; u = 1 for a rational argument),
-    the lcm L of the denominators of its k's: exp(k·u) = exp(u/L)^(kL)."""
+class _Keys:
+    """Canonical exp arguments. The tape keeps its expressions unevaluated, so one value
+    is written many ways (exp(2*(-u/2)) and exp(-u)); an argument is rewritten with its
+    own transcendental parts as placeholder symbols (keyed by their canonical form in
+    turn), cancelled, and its rational content factored out: k·rest, rest canonical.
+    Equal rests stand for equal values, so exps sharing a rest share a symbol."""
+
+    def __init__(self):
+        self.memo, self.placeholders = {}, {}
+
+    def split(self, e):
+        """exp(arg) → (k, rest): arg = k·rest with k rational and rest canonical."""
+        arg = sp.factor_terms(sp.cancel(self.canon(e.args[0])))
+        return arg.as_coeff_Mul()
+
+    def canon(self, e):
+        if e in self.memo:
+            return self.memo[e]
+        if e.is_Rational or e.is_Symbol:
+            out = e
+        elif e.is_Add:
+            out = sp.Add(*[self.canon(a) for a in e.args])
+        elif e.is_Mul:
+            out = sp.Mul(*[self.canon(a) for a in e.args])
+        elif e.is_Pow and e.exp.is_Integer:
+            out = sp.Pow(self.canon(e.base), e.exp)
+        elif isinstance(e, sp.exp):
+            out = self._placeholder(("exp",) + self.split(e))
+        else:
+            out = self._placeholder((type(e),) + tuple(self.canon(a) for a in e.args))
+        self.memo[e] = out
+        return out
+
+    def _placeholder(self, key):
+        if key not in self.placeholders:
+            self.placeholders[key] = sp.Dummy(f"k{len(self.placeholders)}")
+        return self.placeholders[key]
+
+
+def _exp_scales(expr, keys):
+    """For each rest in the exps exp(k·rest) (k rational; rest 1 for a rational argument),
+    the lcm L of the denominators of its k's: exp(k·rest) = exp(rest/L)^(kL)."""
     scales = {}
     for e in sp.preorder_traversal(expr):
         if isinstance(e, sp.exp):
-            k, rest = e.args[0].as_coeff_Mul()
+            k, rest = keys.split(e)
             if k.is_Rational:
                 scales[rest] = sp.ilcm(scales.get(rest, 1), k.q)
     return scales
 
 
-def _rational(e, memo, atoms, scales):
+def _rational(e, memo, atoms, scales, keys):
     """e as a rational function of symbols standing for its transcendental parts."""
     if e in memo:
         return memo[e]
-    again = lambda x: _rational(x, memo, atoms, scales)
+    again = lambda x: _rational(x, memo, atoms, scales, keys)
     if e.is_Rational or e.is_Symbol:
         out = e
     elif e.is_Add:
@@ -70,22 +110,22 @@ def _rational(e, memo, atoms, scales):
     elif e.is_Pow and e.exp.is_Integer:
         out = sp.Pow(again(e.base), e.exp)
     elif isinstance(e, sp.exp):
-        out = _exp(e, atoms, scales)
+        out = _exp(e, atoms, scales, keys)
     elif isinstance(e, sp.log) and e.args[0].is_Rational and e.args[0] > 0:
         out = _log(e, atoms)
     else:
-        out = _atom(e, atoms)
+        out = _atom(keys.canon(e), atoms)
     memo[e] = out
     return out
 
 
-def _exp(e, atoms, scales):
-    k, rest = e.args[0].as_coeff_Mul()
+def _exp(e, atoms, scales, keys):
+    k, rest = keys.split(e)
     scale = scales.get(rest, 1) if k.is_Rational else 1
     power = k * scale if k.is_Rational else None
     if power is None or abs(power) > MAX_POWER:
-        return _atom(e, atoms)
-    return _atom(sp.exp(rest / scale, evaluate=False), atoms) ** int(power)
+        return _atom(("exp", k, rest), atoms)
+    return _atom(("exp", rest / scale), atoms, positive=True) ** int(power)
 
 
 def _log(e, atoms):
@@ -97,8 +137,8 @@ def _log(e, atoms):
     return sp.Add(*[m * _atom(sp.log(q, evaluate=False), atoms) for q, m in parts])
 
 
-def _atom(e, atoms):
-    """One symbol per distinct transcendental part (structurally equal ones share it)."""
-    if e not in atoms:
-        atoms[e] = sp.Dummy(f"t{len(atoms)}", positive=isinstance(e, sp.exp))
-    return atoms[e]
+def _atom(key, atoms, positive=False):
+    """One symbol per distinct transcendental part (equal keys share it)."""
+    if key not in atoms:
+        atoms[key] = sp.Dummy(f"t{len(atoms)}", positive=positive)
+    return atoms[key]
