@@ -153,3 +153,12 @@ def test_serve_gives_the_folder_with_wasm_as_application_wasm(tmp_path):
         assert r.headers["Content-Type"] == "application/wasm" and r.read() == b"\0asm\1\0\0\0"
     with urllib.request.urlopen(urls[0], timeout=10) as r:
         assert b"<title>t</title>" in r.read()
+
+
+def test_the_page_runs_symprop_unpatched():
+    """No stand-in modules: symprop itself imports without python-flint and fcntl and
+    works with a 32-bit decimal (tests/test_portable.py, tests/test_fast_optional.py),
+    so the page's boot code imports it and nothing else."""
+    boot = (STATIC / "app.js").read_text(encoding="utf-8").split("const BOOT = `", 1)[1].split("`;", 1)[0]
+    assert boot.strip() == "import symprop.web.browser"
+    assert not hasattr(build, "pydecimal_zip")

@@ -11,24 +11,9 @@ const VERDICTS = {exact: "✓ exact", rounded: "✓ correctly rounded",
 const timings = (window.symprop_timings = {});
 let api = null, examples = [], steps = [], shown = 0;
 
-// A stand-in, used only where the real module is missing: python-flint has no Pyodide
-// build (symprop needs it only for symprop.gradients).
+// symprop runs here as on the desktop: python-flint (its fast path, which the page does not
+// use) has no Pyodide build and is optional; fcntl and a 64-bit decimal are not needed.
 const BOOT = `
-import sys, types
-try:
-    import symprop
-except ModuleNotFoundError as exc:
-    if exc.name != "flint":
-        raise
-    for m in [m for m in sys.modules if m.split(".")[0] == "symprop"]:
-        del sys.modules[m]
-    class Missing:
-        def __init__(self, *a, **k):
-            raise ImportError("python-flint is not available in the browser")
-    stub = types.ModuleType("flint", "a stand-in: python-flint has no Pyodide build")
-    stub.__getattr__ = lambda name: Missing
-    sys.modules["flint"] = stub
-    import symprop
 import symprop.web.browser
 `;
 
