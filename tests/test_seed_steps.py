@@ -221,13 +221,25 @@ def test_no_closed_form_filler_in_any_answer_table(name):
     assert "(closed form)" not in tex
 
 
-def test_answer_table_shows_short_exact_values_and_lets_long_ones_be_decimals():
+def test_answer_table_puts_the_exact_form_in_the_exact_column_and_every_decimal_in_the_decimal_one():
     tex = to_latex(solve("saturated_sigmoid.toml"))
     table = tex[tex.index("All answers"):]
     assert r"\renewcommand{\arraystretch}" in table          # rows of fractions do not touch
     assert r"1 & z^{(1)}_{1} & \frac{39}{10} & 3.9 \\" in table       # z1[1] = 0.1·20 + 0.2·3 + 0.3·4 + 0.1
-    long_rows = [line for line in table.splitlines() if r"\multicolumn{2}" in line]
-    assert long_rows and all(r"\approx" in line for line in long_rows)
+    # δ2 = ∂L/∂a · σ'(z) = 2(σ(18.3) − 18) · σ(18.3)(1 − σ(18.3)), L = (a − 18)²; by hand:
+    # 2(0.99999998872 − 18) = −34.0000000226, σ(1 − σ) = 1.1282646e-8 · 0.99999998872: −3.836099724e-7
+    assert (r"11 & \delta^{(2)}_{1} & 2 \left(\sigma\left(18.3\right) - 18\right) \cdot \sigma\left(18.3\right)"
+            r" \cdot \left(1 - \sigma\left(18.3\right)\right) & -3.836099724 \times 10^{-7} \\") in table
+    assert r"\multicolumn" not in table and r"\approx" not in table
+    # two_layer_sigmoid's L = ½((σ(…) − 0.9)² + (σ(…) − 0.1)²) is too long: its exact cell is empty
+    # and says so once; its decimal (0.170528, the worked line's L) stays in the decimal column
+    table = to_latex(solve("two_layer_sigmoid.toml"))
+    table = table[table.index("All answers"):]
+    assert r"9 & L &  & 0.170528 \\" in table
+    assert table.count("An empty exact cell") == 1
+    assert r"\multicolumn" not in table
+    rows = [line for line in table.splitlines() if re.match(r"\d+ & ", line)]
+    assert len(rows) == 54 and all(line.count(" & ") == 3 for line in rows)
 
 
 def test_bce_with_sigmoid_derivation_cancels_to_a_minus_y():

@@ -12,11 +12,11 @@ to one.
 
 from pylatex import NoEscape, Section, Subsection
 
-from ..model.numeric import is_symbolic, tree_size
+from ..model.numeric import is_symbolic
 from ..output.files import MARK
 from . import practice, remarks, working
 from .document import appendix, check_size, new_document, problem_section, title
-from .latexprint import MAX_CLOSED, latex, latex_value, wrap_lines
+from .latexprint import closed_form, latex, latex_value, wrap_lines
 from .texnames import spelling, tex_name
 
 __all__ = ["build", "to_latex", "items", "check_problem", "quantities"]
@@ -27,30 +27,34 @@ def items(solution):
     return solution.items()
 
 
+_EXACT_WIDTH = 44       # visible characters of a closed form in the table's exact column (one line)
+
+
 def _cells(value):
-    """The exact and decimal cells of an answer: the exact value when it is short, the decimal
+    """The exact and decimal cells of an answer: the exact value (a rational, or a closed form
+    in textbook form up to _EXACT_WIDTH characters; else "": too long to print) and the decimal
     in latexprint's spelling to the sheet's digits (numbers.sheet_digits, as every other decimal
-    of the sheet); None for the exact cell: the decimal takes both columns)."""
+    of the sheet); "" for the decimal of a symbolic value."""
     if is_symbolic(value):
         return latex(value), ""
     shown = latex_value(value)                  # '= 3/8 = 0.375', '= ... \approx 0.598688', '\approx 1.1e-8'
     dec = shown.rsplit(r"\approx ", 1)[-1] if r"\approx" in shown else shown.rsplit("= ", 1)[-1]
-    if value.is_Rational or tree_size(value, MAX_CLOSED) < MAX_CLOSED:
-        return latex(value), dec
-    return None, dec
+    exact = latex(value) if value.is_Rational else closed_form(value, _EXACT_WIDTH)
+    return exact or "", dec
 
 
 def _answers(doc, solution, listing):
+    rows = [(number, name, *_cells(value)) for number, _, name, value in listing]
     with doc.create(Section("All answers")):
+        if any(not exact for _, _, exact, _ in rows):
+            doc.append(NoEscape(r"An empty exact cell: the exact value is a closed form too long for the "
+                                r"table. Every digit of a decimal shown is correct."))
         doc.append(NoEscape(r"{\renewcommand{\arraystretch}{1.45}"
-                            r"\begin{longtable}{r>{$}l<{$}>{$}p{6.5cm}<{$}>{$}l<{$}}" "\n"
+                            r"\begin{longtable}{r>{$}l<{$}>{$}p{8.2cm}<{$}>{$}l<{$}}" "\n"
                             r"\toprule No. & \text{quantity} & \text{exact} & \text{decimal} \\ \midrule" "\n"
                             r"\endhead"))
-        for number, _, name, value in listing:
-            exact, dec = _cells(value)
-            cells = (rf"{exact} & {dec}" if exact is not None else
-                     rf"\multicolumn{{2}}{{>{{$}}l<{{$}}}}{{\approx {dec}}}")
-            doc.append(NoEscape(rf"{number} & {tex_name(name)} & {cells} \\" "\n"))
+        for number, name, exact, dec in rows:
+            doc.append(NoEscape(rf"{number} & {tex_name(name)} & {exact} & {dec} \\" "\n"))
         doc.append(NoEscape(r"\bottomrule\end{longtable}}"))
 
 
