@@ -39,7 +39,7 @@ def test_solution_markdown_has_every_section(sigmoid):
     assert text.startswith("### Two-layer sigmoid network")
     # every quantity is there, each once, in $$ aligned displays MathJax typesets
     assert text.count(r"\\") + text.count(r"\begin{aligned}") == len(sigmoid.items()) + 19
-    assert r"\delta^{(2)}_{1} &\approx -0.0567086" in text
+    assert r"\delta^{(2)}_{1} &= " in text and r"\approx -0.0567086" in text
     assert "The loss went down" in text
     assert "Decimal(" not in text and "more quantities" not in text
 
@@ -147,3 +147,22 @@ def test_tutorial_notebook_runs():
     markdown = "\n".join(d.get("text/markdown", "") for d in shown)
     assert "#### Backward pass" in markdown and "| No. | quantity |" in markdown
     assert "**∂L/∂W1**" in markdown
+
+
+def test_backward_rows_show_the_delta_recursion_with_numbers(sigmoid):
+    """The seed's δ⁽²⁾₁ = ∂L/∂a⁽²⁾₁ · σ′(z⁽²⁾₁) with its two numbers, computed here with
+    mpmath from the seed's weights (W2 row 1 = [0.6, 0.1], b = 0.2; a1 = σ(0.4), σ(0.5));
+    an update row writes w − η·∂L/∂w with the learning rate put in."""
+    import mpmath as mp
+
+    mp.mp.dps = 30
+    sig = lambda u: 1 / (1 + mp.exp(-u))
+    a2 = sig(mp.mpf("0.6") * sig(mp.mpf("0.4")) + mp.mpf("0.1") * sig(mp.mpf("0.5")) + mp.mpf("0.2"))
+    dl_da, slope = a2 - mp.mpf("0.9"), a2 * (1 - a2)
+    row = next(line for line in sigmoid._repr_markdown_().splitlines() if line.startswith(r"\delta^{(2)}_{1} &"))
+    head, numbers = row[len(r"\delta^{(2)}_{1} &= "):].split(" = ", 1)
+    assert head == r"\frac{\partial L}{\partial a^{(2)}_{1}} \cdot \sigma'\left(z^{(2)}_{1}\right)"
+    expected = rf"\left({mp.nstr(dl_da, 6, strip_zeros=False)}\ldots\right) \cdot {mp.nstr(slope, 6, strip_zeros=False)}\ldots \approx {mp.nstr(dl_da * slope, 6, strip_zeros=False)}"
+    assert numbers.rstrip(r" \\") == expected
+    update = next(line for line in sigmoid._repr_markdown_().splitlines() if line.startswith("{w^{(1)}_{11}}'"))
+    assert r"= w^{(1)}_{11} - \eta\, \frac{\partial L}{\partial w^{(1)}_{11}} = 0.1 - 0.1 \cdot" in update

@@ -16,8 +16,9 @@ import re
 from types import SimpleNamespace
 
 from ..model.numeric import decimal, is_symbolic, tree_size
-from .latexprint import MAX_CLOSED, latex, latex_value
+from .latexprint import MAX_CLOSED, closed_form, latex, latex_value
 from .texnames import spelling, tex, tex_name
+from .worked import worked_lines
 
 __all__ = ["solution_markdown", "jupyter_latex", "gradients_markdown", "report_markdown",
            "derivation_markdown", "MAX_SHOWN"]
@@ -114,12 +115,13 @@ def solution_markdown(solution, limit=None):
     with spelling(solution):
         out = [f"### {md(solution.problem.title)}", "#### Problem", *_problem_lines(solution)]
         shown = total = 0
+        worked = worked_lines(solution)
         for heading, rows in _sections(solution):
             total += len(rows)
             room = max(0, limit - shown)
             if not room:
                 continue
-            lines = [rf"{tex(solution.quantity(n).base_quantity, base)} &{latex_value(v)}"
+            lines = [rf"{tex(solution.quantity(n).base_quantity, base)} &" + _row(worked.get(n), v)
                      for n, v in rows[:room]]
             shown += len(lines)
             out += [f"#### {heading}", _display(lines)]
@@ -131,6 +133,14 @@ def solution_markdown(solution, limit=None):
         if shown < total:
             out.append(_more(total - shown))
     return "\n\n".join(out)
+
+
+def _row(worked, value):
+    """A quantity's row after its name: its worked equation (render/worked.py) and then
+    its decimal, or its value as the forward pass writes it (closed form and decimal)."""
+    if worked is None:
+        return latex_value(value)
+    return f"= {worked} " + latex_value(value, shown=closed_form(value))
 
 
 def _approx(value):
