@@ -1,4 +1,4 @@
-"""Each adjoint's, gradient's and update's worked equation on one line, for displays
+"""Each node's, adjoint's, gradient's and update's worked equation on one line, for displays
 that show a quantity per row (Jupyter, the self-check page): the formula, then the
 numbers put in, e.g. δ⁽²⁾₁ = ∂L/∂a⁽²⁾₁ · σ′ = (−0.249450…)·(0.227…) — so a student
 revealing the backward pass sees the δ recursion, not only its values.
@@ -21,9 +21,11 @@ def worked_lines(solution):
     """{flat name: 'formula = numbers'} (LaTeX, without the value) for every adjoint,
     gradient and update of every step; call inside texnames.spelling(solution)."""
     out = {}
-    eta = paren(latex_short(solution.problem.learning_rate))
+    rate = solution.problem.learning_rate
+    eta = paren(latex_short(rate)) if rate is not None else None    # None: no step (steps = 0)
     for step in solution.steps:
         forward = solution.values_at(step)
+        out.update(_forward(solution, forward, step.prefix))
         for adj in step.adjoints.values():
             out[step.prefix + adj.name] = _adjoint(solution, step, adj, forward)
         for leaf in solution.tape.params:
@@ -32,6 +34,19 @@ def worked_lines(solution):
                     rf"{tex_name(leaf.name)} - \eta\, {tex_name(leaf.adjoint)} = "
                     rf"{latex_short(step.params[leaf.name])} - {eta} \cdot "
                     rf"{paren(latex_short(step.gradients[leaf.name]))}")
+    if solution.final is not None:
+        out.update(_forward(solution, solution.values_at(solution.final), naming.FINAL))
+    return out
+
+
+def _forward(solution, values, prefix):
+    """Each node's formula over the tape's names, then with the numbers put in."""
+    leaf = lambda s: latex_short(values[s.name]) if s.name in values else None
+    out = {}
+    for node in solution.tape.nodes:
+        formula = latex(node.display, max_terms=MAX_TERMS)
+        numbers = latex(node.display, leaf, True, MAX_TERMS)
+        out[prefix + solution.flat(node.name)] = formula if numbers == formula else f"{formula} = {numbers}"
     return out
 
 
