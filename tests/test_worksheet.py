@@ -1,6 +1,7 @@
 """Worksheets: the LaTeX they contain, escaping, and (where TeX is installed) the PDF."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,19 @@ def test_answer_sheet_has_every_step_with_numbers():
     assert r"{W^{(2)}}^{\mathsf{T}}" in tex
     assert "descent update" in tex and "The loss went down" in tex
     assert r"\begin{longtable}" in tex
+
+
+def test_no_worked_line_says_the_same_thing_twice():
+    # σ(0.4) is the value's closed form and the numbers put in: printed once, then its decimal
+    tex = to_latex(solution("two_layer_sigmoid.toml"))
+    assert (r"a^{(1)}_{1} &= \sigma\left(z^{(1)}_{1}\right) = \sigma\left(0.4\right) \approx 0.598688 \tag{3}"
+            in tex)
+    assert r"\sigma\left(0.4\right) = \sigma\left(0.4\right)" not in tex
+    for name in sorted(p.name for p in EXAMPLES.glob("*.toml")):
+        tex = to_latex(solution(name))
+        for row in re.split(r"\\\\(?:\[2pt\])? ", tex):          # align rows
+            sides = [side.strip(" &") for side in re.split(r"&?= |\\approx ", re.sub(r"\\tag\{\d+\}", "", row))]
+            assert all(a != b for a, b in zip(sides, sides[1:]) if a), (name, row)
 
 
 def test_graph_sheet_shows_sum_over_consumers():

@@ -31,12 +31,13 @@ def _node_equation(number, node, values, value, name):
     informative = numbers != formula
     short = len(plain) * (2 if informative else 1) <= LINE and len(formula) == 1
     if short or len(formula) == 1:
-        return equation(number, tex_name(name), " ".join(formula),
-                        " ".join(numbers) if informative else "", latex_value(value), short)
+        shown = " ".join(numbers) if informative else ""
+        return equation(number, tex_name(name), " ".join(formula), shown,
+                        latex_value(value, shown=shown or " ".join(formula)), short)
     lines = [rf"{tex_name(name)} &= {formula[0]}"] + [rf"&\quad {c}" for c in formula[1:]]
     if informative:
         lines += [rf"&= {numbers[0]}"] + [rf"&\quad {c}" for c in numbers[1:]]
-    lines.append(rf"&{latex_value(value)} \tag{{{number}}}")
+    lines.append(rf"&{latex_value(value, shown=numbers[-1] if informative else formula[-1])} \tag{{{number}}}")
     return r" \\ ".join(lines)
 
 
@@ -105,7 +106,8 @@ def _adjoint_equation(number, solution, step, adj, forward):
     if len(numbers) == 1 and numbers[0].strip(r"\left()right") == latex_short(adj.value):
         n = ""                                   # '= z = -4 = -4': the numbers say nothing new
     short = len(adj.terms) <= 1
-    return equation(number, tex_name(adj.name), f, n if n != f else "", latex_value(adj.value), short)
+    n = n if n != f else ""
+    return equation(number, tex_name(adj.name), f, n, latex_value(adj.value, shown=n or f), short)
 
 
 def backward(doc, solution, step, numbering):
