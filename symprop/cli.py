@@ -31,6 +31,7 @@ def _parser():
     from .commands.helptext import epilog
     from .commands.starting import add_parsers
     from .commands.web import add_parser as add_web
+    from .commands.grading import add_parsers as add_class
 
     raw = argparse.RawDescriptionHelpFormatter
     parser = _Parser(
@@ -97,6 +98,7 @@ def _parser():
     exam.add_argument("--debug", action="store_true", help="show tracebacks")
     add_parsers(sub, common, raw)
     add_web(sub, common, raw)
+    add_class(sub, common, raw, exam)
     return parser
 
 
@@ -292,6 +294,10 @@ def main(argv=None, out=None, hard_limits=None):
                 return _solve(args, out)
             if args.command == "check":
                 return _check(args, out)
+            if args.command == "grade" or getattr(args, "roster", None):
+                from .commands import grading
+
+                return (grading.run_grade if args.command == "grade" else grading.run_class_exam)(args, out)
             if args.command == "exam":
                 return _exam(args, out)
             if args.command == "new":

@@ -37,7 +37,12 @@ examples:
 examples:
   symprop examples two_layer_relu               a problem with a [randomize] table
   symprop exam two_layer_relu.toml --variants 30 --seed 2026 --out exam/
-  symprop exam two_layer_relu.toml --split --gift -q""",
+  symprop exam two_layer_relu.toml --split --gift -q
+  symprop exam two_layer_relu.toml --roster students.csv --out class/   a sheet per student""",
+    "grade": """\
+examples:
+  symprop grade class/ responses.csv            grades.csv, feedback PDFs, class-report.pdf
+  symprop grade class/ moodle-responses.csv --out class/marks --no-pdf""",
     "new": """\
 examples:
   symprop new demo                              demo.toml: a 2-2-1 ReLU network, ½ SSE

@@ -23,21 +23,28 @@ _MARKS = {"exact": r"\textcolor{green!50!black}{\checkmark\ exact}",
           "wrong": r"\textcolor{red!70!black}{$\times$ wrong}"}
 
 
-def feedback_latex(report):
+def feedback_latex(report, heading=None, points=None):
     """A feedback sheet for checked answers: the problem, then every answer marked,
-    the correct value beside it, and the diagnosis of each wrong one."""
+    the correct value beside it, and the diagnosis of each wrong one. A class's sheet
+    (symprop grade): `heading` (the student's name and id) beside the title, and
+    `points` (an exam.grading.Grade) as a Points section."""
     with spelling(report.solution):
-        return _feedback(report)
+        return _feedback(report, heading, points)
 
 
-def _feedback(report):
+def _feedback(report, heading=None, points=None):
     solution = report.solution
     check_size(len(report.results), "feedback sheet", "use --format json")
     doc = new_document()
     doc.packages.append(Package("xcolor"))
     doc.append(NoEscape(r"{\LARGE\bfseries " + title_tex(solution.problem.title) + r"\par}\smallskip"))
-    doc.append(NoEscape(r"{\large Feedback on your answers\par}\medskip"))
+    beside = rf" \quad --- \quad {escape(heading)}" if heading else ""
+    doc.append(NoEscape(r"{\large Feedback on your answers" + beside + r"\par}\medskip"))
     full = problem_section(doc, solution)
+    if points is not None:
+        from .classreport import points_section
+
+        points_section(doc, points)
     with doc.create(Section("Your answers")):
         s = report.summary()
         doc.append(NoEscape(rf"{s['exact']} exact, {s['rounded']} correctly rounded, "
