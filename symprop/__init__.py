@@ -8,10 +8,12 @@
 The public API; ARCHITECTURE.md says what each subpackage does and may import.
 """
 
+import os
+
 from .checker.answers import load_answers, loads_answers
 from .budget import LimitError, limits
 from .checker.check import Report, check as _check
-from .core.engine import solve
+from .core.engine import solve as _solve
 from .core.derive import Derivation, derive
 from .fast.gradients import Gradients, gradients
 from .fast.torchcheck import GradcheckReport, from_torch, gradcheck   # torch imported when called
@@ -32,9 +34,27 @@ __all__ = [
 __version__ = "0.1.0"
 
 
+def _problem(problem):
+    """A Problem, read from the file when given a path (str or os.PathLike)."""
+    if isinstance(problem, (str, os.PathLike)):
+        return load(problem)
+    if not isinstance(problem, Problem):
+        raise TypeError(f"expected a Problem or a problem file's path, not {type(problem).__name__}")
+    return problem
+
+
+def solve(problem, tape=None):
+    """The exact Solution of `problem` (a Problem, or a problem file's path): every step's
+    forward pass, adjoints, gradients and update, and the forward pass after the last."""
+    return _solve(_problem(problem), tape)
+
+
 def check(solution, answers):
-    """Mark `answers` ({name: value}, or load_answers(path)) against a Solution, or
-    against a Problem (solved first); a Report of verdicts and diagnosed mistakes."""
+    """Mark `answers` ({name: value}, or an answer file's path, or load_answers(path))
+    against a Solution, or against a Problem or problem file (solved first); a Report
+    of verdicts and diagnosed mistakes."""
     if not isinstance(solution, Solution):
         solution = solve(solution)
+    if isinstance(answers, (str, os.PathLike)):
+        answers = load_answers(answers)
     return _check(solution, answers)

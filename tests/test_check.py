@@ -293,3 +293,20 @@ def test_rounding_to_coarse_digits_is_still_said_when_it_says_something():
     """z1[1] = 0.4 written as 1e0: "to your digits 0" tells the person something."""
     report = judge("two_layer_sigmoid.toml", {"z1[1]": "1e0"})
     assert "to your digits 0;" in report["z1[1]"].reason.format()
+
+
+def test_the_api_takes_paths_as_well_as_objects():
+    """symprop.solve("x.toml") and symprop.check("x.toml", "answers.toml") are what a
+    programmer tries first: the same results as load / load_answers by hand."""
+    from pathlib import Path
+
+    problem = EXAMPLES / "two_layer_relu.toml"
+    answers = EXAMPLES / "answers" / "two_layer_relu.toml"
+    by_hand = symprop.solve(symprop.load(problem))
+    assert symprop.solve(str(problem)).answers() == by_hand.answers()
+    assert symprop.solve(Path(problem)).answers() == by_hand.answers()
+    expected = symprop.check(by_hand, symprop.load_answers(answers)).to_json()
+    assert symprop.check(str(problem), str(answers)).to_json() == expected
+    assert symprop.check(by_hand, Path(answers)).to_json() == expected
+    with pytest.raises(TypeError, match="a Problem or a problem file's path"):
+        symprop.solve({"loss": "sse"})
