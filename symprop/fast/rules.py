@@ -16,7 +16,7 @@ from .. import budget
 
 from ..model import rules
 from .matrices import (Q, B, Unsupported, ball, elementwise, from_columns, ones, product, sub,
-                       sum_entries, hadamard)
+                       sum_entries, sum_squares)
 
 __all__ = ["activate", "loss"]
 
@@ -122,7 +122,7 @@ def _output(rule, record, a, y, n_out):
 def _squares(rule, record, a, y, n_out):
     d = sub(a, y)
     c = rule.scale(n_out)
-    return sum_entries(hadamard(d, d)).scale(c), d.scale(2 * c)
+    return sum_squares(d).scale(c), d.scale(2 * c)
 
 
 def _absolute(rule, record, a, y, n_out):
