@@ -7,6 +7,7 @@ same exact values (sp.sqrt(2)/2, 1 + sp.sin(sp.pi/4)), and from mpmath at 60 dig
 """
 
 import json
+import re
 
 import mpmath as mp
 import pytest
@@ -196,14 +197,19 @@ def test_sheet_prints_the_closed_form():
     assert "e^{" in tex                                   # exp(1/3) as e^{1/3}, not a decimal
 
 
-@pytest.mark.xfail(reason="render/* (not model's): the LaTeX printer writes pi as 'pi', and the "
-                          "Given block shows closed-form values as decimals (0.707107...)",
-                   strict=False)
 def test_sheet_states_the_given_closed_forms():
     tex = symprop.solve(symprop.loads(HAGAN)).to_latex()
-    given = tex.split(r"\section")[0] if r"\section{Solution}" in tex else tex
-    assert r"\pi" in tex and " pi" not in tex.replace(r"\pi", "")
-    assert r"\sqrt{2}" in given.split("tikzpicture")[0]
+    body = tex[tex.index(r"\section{The problem}"):]             # the title is the file's own text
+    given, picture = body.split(r"\section{Solution}")[0].split(r"\begin{tikzpicture}")
+    # by hand: √2/2 = 0.70710678, π/8 = 0.39269908, π/4 = 0.78539816, √2 = 1.41421356,
+    # e^{1/3} = 1.39561243, 1 + sin(π/4) = 1 + √2/2 = 1.70710678; to the sheet's 6 digits
+    for shown in (r"\frac{\sqrt{2}}{2} \approx 0.707107", r"\frac{\pi}{8} \approx 0.392699",
+                  r"x = \begin{bmatrix}\frac{\pi}{4} \approx 0.785398\end{bmatrix}",
+                  r"\sqrt{2} \approx 1.41421", r"e^{\frac{1}{3}} \approx 1.39561",
+                  r"y = \begin{bmatrix}\frac{\sqrt{2}}{2} + 1 \approx 1.70711\end{bmatrix}"):
+        assert shown in given, shown
+    assert r"{$\frac{\sqrt{2}}{2}$}" in picture                  # the weight on its edge, exact
+    assert r"\pi" in body and not re.search(r"(?<![\\a-z])pi(?![a-z])", body)     # π is \pi, never pi
 
 
 def test_checker_against_a_closed_form_problem():

@@ -153,6 +153,15 @@ def test_formulas_keep_their_written_order():
     assert textbook(written) is written
 
 
+def test_constants_print_as_a_textbook_writes_them():
+    assert latex(sp.pi) == r"\pi" and latex(sp.E) == "e"
+    assert latex(sp.sqrt(2) / 2) == r"\frac{\sqrt{2}}{2}"            # not \frac{1}{2} \sqrt{2}
+    assert latex(sp.pi / 8) == r"\frac{\pi}{8}"
+    assert latex(-3 * sp.pi / 4) == r"-\frac{3 \pi}{4}"
+    assert latex(1 - sp.sqrt(3) / 6) == r"1 - \frac{\sqrt{3}}{6}"     # the constant first: no leading minus
+    assert latex(sp.Symbol("x") / 2) == r"\frac{1}{2} x"              # a formula's coefficient stays in front
+
+
 def test_textbook_form_equals_the_value():
     u = R(1, 5) + sigma(R(1, 2)) / 10 + 3 * sigma(R(2, 5)) / 5
     for value in (-36 + 2 * sigma(R(183, 10)), sigma(u), sp.exp(-u) / (1 + sp.exp(-u)) ** 2 * (sigma(u) - R(9, 10)),

@@ -8,7 +8,7 @@ from collections import namedtuple
 
 from ..model.naming import Quantity
 from .graphdiagram import graph_diagram
-from .latexprint import latex_short, matrix
+from .latexprint import latex_given, matrix
 from .texnames import activation_words, tex
 
 __all__ = ["diagram", "label_layout", "label_size"]
@@ -108,12 +108,17 @@ def _layered(problem):
                      f"{'its' if one else 'their'} edges cross to label them")
     picture = "\n".join(lines)
     if layout.tabled:
-        shown = [rf"W^{{({l})}} = {matrix(problem.network.layers[l - 1].weights)[0]}" for l in layout.tabled]
+        shown = [rf"W^{{({l})}} = {matrix(problem.network.layers[l - 1].weights, _given)[0]}" for l in layout.tabled]
         picture += r"\\[4pt]{\footnotesize $" + r", \quad ".join(shown) + "$}"
     if notes:
         text = "; ".join(notes)
         picture += r"\\[2pt]{\small (" + text[0].upper() + text[1:] + r".)}"
     return picture
+
+
+def _given(value):
+    """A weight as the diagram writes it: its closed form when short (√2/2), no decimal beside."""
+    return latex_given(value, beside=False)
 
 
 def _units(n):
@@ -287,7 +292,7 @@ def label_layout(problem):
         if l and columns[c - 1] is not None and labelled:
             weights = problem.network.layers[l - 1].weights
             bands[l] = [(l, j, k) for j in units[l] for k in units[l - 1]]
-            texts.update({e: latex_short(weights[e[1]][e[2]]) for e in bands[l]})
+            texts.update({e: _given(weights[e[1]][e[2]]) for e in bands[l]})
     sizes_cm = {e: label_size(t) for e, t in texts.items()}
     best = None
     for x, y in scales if labelled else scales[:1]:

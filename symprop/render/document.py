@@ -11,7 +11,7 @@ from pylatex import Document, NoEscape, Package, Section
 from ..errors import RenderError
 from ..model.losses import LOSSES
 from .diagram import diagram
-from .latexprint import MATRIX_COLS, MATRIX_ROWS, MAX_TERMS, SHOWN, latex, latex_short, matrix
+from .latexprint import MATRIX_COLS, MATRIX_ROWS, MAX_TERMS, SHOWN, latex, latex_given, latex_short, matrix
 from .texlayout import groups, split_equation, sum_chunks
 from .texnames import ENCODINGS, activation_words, escape, loss_words, switch, tex_name, title_tex
 
@@ -92,13 +92,13 @@ class _Given:
         self.full = []          # (LaTeX name, text after it, index name, rows, is a vector)
 
     def matrix(self, name, entry, rows):
-        tex, shortened = matrix(rows)
+        tex, shortened = matrix(rows, latex_given)
         if shortened:
             self.full.append((name, "", entry, rows, False))
         return tex
 
     def column(self, name, entry, values, which=""):
-        tex, shortened = matrix([[v] for v in values])
+        tex, shortened = matrix([[v] for v in values], latex_given)
         if shortened:
             self.full.append((name, which, entry, [list(values)], True))
         return tex
@@ -143,7 +143,7 @@ def problem_section(doc, solution):
                    for name, display in st.equations]
             for group in groups(eqs):
                 doc.append(NoEscape(r"\begin{align*}" + r" \\ ".join(group) + r"\end{align*}"))
-            given = [rf"{tex_name(g.name)} = {latex_short(g.value)}" for g in st.givens]
+            given = [rf"{tex_name(g.name)} = {latex_given(g.value)}" for g in st.givens]
             doc.append(NoEscape(r"Given: $" + r",\ ".join(given) + "$. "))
         if st.loss_display is not None:
             doc.append(NoEscape(rf"Loss: $L = {latex(st.loss_display, max_terms=MAX_TERMS)}$ ({loss_words(st.loss)}). "))

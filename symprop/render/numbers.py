@@ -11,7 +11,7 @@ JSON and text keep their full precision; only sheets go through here.
 Closed forms: `textbook(expr)` rewrites a value for printing as a textbook writes
 it: 1/(1 + e^{-u}) is σ(u), e^{-u}/(1 + e^{-u})² is σ(u)(1 − σ(u)), a common
 rational factor comes out of a sum (−36 + 2σ(18.3) → 2(σ(18.3) − 18)), and a
-sum's constant goes last. The rewritten expression is equal to the value (it is
+sum's constant goes last unless the sum would then begin with a minus (1 − √3/6). The rewritten expression is equal to the value (it is
 built with evaluate=False, so nothing is simplified or reordered on the way).
 """
 
@@ -235,7 +235,11 @@ class _Rewriter:
         terms = [t for t, _ in parts]
         if not numeric:
             return (e if all(a is b for a, b in zip(e.args, terms)) else sp.Add(*terms, evaluate=False)), False
-        terms = [t for t in terms if not t.is_Rational] + [t for t in terms if t.is_Rational]
+        moved = [t for t in terms if not t.is_Rational] + [t for t in terms if t.is_Rational]
+        if not moved[0].could_extract_minus_sign() or moved[-1].is_negative is not False:
+            terms = moved               # the constant last, unless the sum would begin with a minus
+        else:
+            terms = [t for t in terms if t.is_Rational] + [t for t in terms if not t.is_Rational]
         factor, inner = _common_factor(terms, in_arg)
         if factor == 1:
             return sp.Add(*terms, evaluate=False), True
