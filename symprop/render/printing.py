@@ -38,10 +38,11 @@ def rational_text(r, max_digits=8):
 class TextPrinter:
     """expr → text. `leaf(symbol)` may return text to print instead of a symbol."""
 
-    def __init__(self, leaf=None, mul="·", decimals=False):
+    def __init__(self, leaf=None, mul="·", decimals=False, latex=False):
         self.leaf = leaf
         self.mul = mul
         self.decimals = decimals
+        self.latex = latex          # LatexPrinter: the spellings below in LaTeX
 
     def __call__(self, expr):
         return self._render(expr)[0]
@@ -65,8 +66,29 @@ class TextPrinter:
                 if method:
                     break
         if method is None:
-            return str(e), _ATOM
+            return self._fallback(e), _ATOM
         return method(e)
+
+    def _fallback(self, e):
+        """A node no _print_ method knows: SymPy's own spelling (in LaTeX sp.latex, never raw str)."""
+        return sp.latex(e) if self.latex else str(e)
+
+    # conditions of Piecewise values (ReLU of symbols): and, or, not, if-then-else
+    _WORDS = {False: (" and ", " or ", "not ", "{} if {}, else {}"),
+              True: (r" \wedge ", r" \vee ", r"\neg ", r"{} \text{{ if }} {}, \text{{ else }} {}")}
+
+    def _print_And(self, e):
+        return self._WORDS[self.latex][0].join(self._paren(a, 5) for a in e.args), 4
+
+    def _print_Or(self, e):
+        return self._WORDS[self.latex][1].join(self._paren(a, 4) for a in e.args), 3
+
+    def _print_Not(self, e):
+        return self._WORDS[self.latex][2] + self._paren(e.args[0], 5), 4
+
+    def _print_ITE(self, e):
+        cond, then, other = e.args
+        return self._wrap(self._WORDS[self.latex][3].format(self(then), self(cond), self(other))), _ATOM
 
     def _print_Rational(self, e):
         s = rational_text(e) if self.decimals else str(e)
