@@ -12,9 +12,10 @@ from ..model.functions import FUNCTIONS
 from .numbers import sheet_decimal, tex_decimal, textbook, visible_width
 from .printing import MAX_SHOWN, TextPrinter, rational_text
 from .texnames import tex_name
+from .texwrap import MAX_TEX_LINE, wrap_lines       # re-exported: the sheets wrap through here
 
-__all__ = ["LatexPrinter", "latex", "latex_value", "latex_short", "MAX_CLOSED", "closed_form", "add_terms",
-           "elide", "matrix", "term_lines", "shown_terms", "ellipsis", "wrap_lines", "MAX_TEX_LINE", "MATRIX_COLS",
+__all__ = ["LatexPrinter", "latex", "latex_value", "latex_short", "latex_given", "MAX_CLOSED", "closed_form",
+           "add_terms", "elide", "matrix", "term_lines", "shown_terms", "ellipsis", "wrap_lines", "MAX_TEX_LINE", "MATRIX_COLS",
            "MATRIX_ROWS", "MAX_TERMS"]
 
 _ADD, _NEG, _SUM, _MUL, _POW, _ATOM = 10, 15, 16, 20, 30, 40
@@ -59,8 +60,8 @@ class LatexPrinter(TextPrinter):
     def _print_Symbol(self, e):
         return tex_name(e.name), _ATOM
 
-    def _print_Exp1(self, e):
-        return "e", _ATOM
+    def _print_NumberSymbol(self, e):       # π (e is the text printer's _print_Exp1: "e")
+        return (r"\pi" if e is sp.pi else str(e)), _ATOM
 
     def _print_Indexed(self, e):
         return tex_name(f"{e.base}[{','.join(str(i) for i in e.indices)}]"), _ATOM
@@ -73,6 +74,11 @@ class LatexPrinter(TextPrinter):
             return "-" + self._paren(inner, _MUL + 1), _NEG
         num = [a for a in args if not (a.is_Pow and a.exp == -1)]
         den = [a.base for a in args if a.is_Pow and a.exp == -1]
+        sign = ""
+        if len(num) > 1 and num[0].is_Rational and not num[0].is_Integer and all(map(_constant, num[1:])):
+            p, q = num[0].p, num[0].q           # a constant's fraction as a textbook writes it: √2/2, -3π/4
+            num, den = ([sp.Integer(abs(p))] if abs(p) != 1 else []) + num[1:], [sp.Integer(q)] + den
+            sign = "-" if p < 0 else ""
         shown = [self._paren(a, _MUL + 1) if i or not (a.is_Rational and a > 0) else self(a)
                  for i, a in enumerate(num)]
         glue = [self.mul] * len(shown)
@@ -82,7 +88,7 @@ class LatexPrinter(TextPrinter):
         if not den:
             return top, _MUL
         bottom = self.mul.join(self._paren(a, _MUL + 1) for a in den)
-        return rf"\frac{{{top}}}{{{bottom}}}", _ATOM
+        return rf"{sign}\frac{{{top}}}{{{bottom}}}", (_NEG if sign else _ATOM)
 
     def _print_Pow(self, e):
         if e.exp == -1:
@@ -163,6 +169,12 @@ class LatexPrinter(TextPrinter):
         return r" \odot ".join(self._paren(a, _MUL + 1) for a in e.args), _MUL
 
 
+def _constant(e):
+    """π, e, or a surd (√2, 3^{1/3}): a factor a textbook writes over a fraction's line."""
+    return isinstance(e, sp.NumberSymbol) or (e.is_Pow and e.base.is_Integer and e.exp.is_Rational
+                                              and not e.exp.is_Integer)
+
+
 def add_terms(expr):
     """The terms of a sum, with a sum in first place (a left-nested chain such as
     (h0 + h1) + h2, as the parser builds a + b + c) opened up."""
@@ -222,6 +234,21 @@ def latex_value(value, digits=None, shown=None):
     return f"= {closed} \\approx {dec}" if closed and closed != shown else rf"\approx {dec}"
 
 
+GIVEN_WIDTH = 16    # visible characters of a given value's closed form (the problem's matrices, the diagram)
+
+
+def latex_given(value, beside=True):
+    """A given value as the problem states it: a rational as latex_short writes it (0.5,
+    \\frac{1}{3}); a closed form exactly, in textbook form (\\frac{\\sqrt{2}}{2}, \\frac{\\pi}{8}),
+    with its decimal beside (`beside`), when it is short (GIVEN_WIDTH); else latex_short."""
+    if is_symbolic(value) or value.is_Rational:
+        return latex_short(value)
+    closed = closed_form(value, GIVEN_WIDTH)
+    if closed is None:
+        return latex_short(value)
+    return closed + (rf" \approx {sheet_decimal(value)}" if beside else "")
+
+
 # -- big objects in a readable reduced form ---------------------------------------------
 # One mechanism for everything that grows with the network: a matrix or vector with more
 # than MATRIX_COLS columns or MATRIX_ROWS rows shows its first SHOWN rows/columns, an
@@ -233,7 +260,6 @@ MATRIX_ROWS = 16    # rows of a displayed matrix or vector before it is shortene
 SHOWN = 6           # leading rows/columns of a shortened matrix (then the ellipsis, then the last)
 MAX_TERMS = 12      # terms of a sum written out in full in a worked equation
 SUM_HEAD, SUM_TAIL = 3, 2
-MAX_TEX_LINE = 1000     # characters per line of generated LaTeX (TeX's input buffer holds 200,000)
 
 
 def elide(seq, limit, head=SHOWN, tail=1):
@@ -295,56 +321,3 @@ def shown_terms(terms):
     if len(terms) <= MAX_TERMS:
         return terms, 0
     return terms[:SUM_HEAD] + terms[-SUM_TAIL:], len(terms) - SUM_HEAD - SUM_TAIL
-
-
-def _breaks(line):
-    """Where `line` may be broken without changing what TeX reads: (index, kind) pairs,
-    kind 'row' (a space after an align row's \\\\), 'space' (the space becomes the line
-    end) or 'comment' ('%' and a line end put between two characters). None after an
-    unescaped % (a comment: the rest of the line must stay on it)."""
-    out, slashes, name = [], 0, False      # name: inside a control word (\\cdot)
-    for i, ch in enumerate(line):
-        if ch == "%" and slashes % 2 == 0:
-            break
-        if i and slashes % 2 == 0:
-            if ch == " ":
-                kind = "row" if line.endswith(("\\\\", "\\\\[2pt]"), 0, i) else "space"
-                out.append((i, kind))
-            elif line[i - 1] != " " and not (name and ch.isalpha()):
-                out.append((i, "comment"))
-        name = ch.isalpha() and (name or slashes % 2 == 1)
-        slashes = slashes + 1 if ch == "\\" else 0
-    return out
-
-
-def _split(line, limit):
-    pieces = []
-    while len(line) > limit:
-        cuts = [(i, k) for i, k in _breaks(line[:limit + 1])
-                if 0 < i <= limit - (k == "comment") and line[i + 1:].strip()]     # '%' is one more
-        if not cuts:
-            break               # nothing breakable (a comment): TeX's buffer still holds it
-        for kind in ("row", "space", "comment"):
-            best = [i for i, k in cuts if k == kind]
-            if best and (kind == "comment" or best[-1] > limit // 2):
-                i = best[-1]
-                break
-        else:
-            i, kind = max(cuts)
-        if kind == "comment":
-            pieces.append(line[:i] + "%")
-            line = line[i:]
-        else:
-            pieces.append(line[:i])
-            line = line[i + 1:]
-    return pieces + [line]
-
-
-def wrap_lines(tex, limit=MAX_TEX_LINE):
-    """The same LaTeX with no line longer than `limit` characters: long lines are broken
-    where a line end reads as the space it replaces (preferably between align rows), or
-    with a '%' where there is no space."""
-    out = []
-    for line in tex.split("\n"):
-        out.extend(_split(line, limit) if len(line) > limit else [line])
-    return "\n".join(out)
