@@ -15,6 +15,8 @@ quantities makes later ones trivially "consistent". So an answer earns the carri
 credit only if it is not itself such a trivial value (0, 1, -1) where the true value is
 not, and no answer it was carried from is *tainted*: trivially wrong (0, 1, -1 where the
 true value is not), or itself denied carried credit. Such an answer is marked wrong.
+Nor does a trivial value earn the diagnosed credit (a loss of 0 is "explained" by the
+target replaced by the output, but it is what a student guessing writes).
 """
 
 from dataclasses import dataclass
@@ -119,6 +121,8 @@ def grade_student(solution, questions, raw, settings):
                 tainted.add(r.name)
         else:
             code = "diagnosed" if r.mistake else "wrong"
+        if code == "diagnosed" and _trivial(r.given.value, correct):
+            code = "wrong"              # 0 for the loss "explained" as target = output: no credit
         if code not in ("exact", "rounded", "carried") and _trivial(r.given.value, correct):
             tainted.add(r.name)
         codes[r.name] = code

@@ -55,6 +55,10 @@ def _plain(header, rows, source, names, roster):
                           f"{', '.join(header)[:200]}", source=source, key="row 1")
     known = set(names) | {"id", "name"}
     for h in header:
+        if h.count("[") != h.count("]"):
+            raise RosterError(f"column '{h[:60]}' is cut at a comma: quote a name with a comma "
+                              '(write "dL/dW1[1,2]" in quotes, as spreadsheets do)', source=source,
+                              key="row 1")
         if h not in known and h.lower() not in ("id", "name"):
             raise RosterError(f"column '{h[:60]}' is not an asked quantity{did_you_mean(h, names)}; "
                               f"asked: {', '.join(names[:12])}", source=source, key="row 1")
