@@ -310,3 +310,15 @@ def test_the_api_takes_paths_as_well_as_objects():
     assert symprop.check(by_hand, Path(answers)).to_json() == expected
     with pytest.raises(TypeError, match="a Problem or a problem file's path"):
         symprop.solve({"loss": "sse"})
+
+
+def test_answers_take_the_closed_forms_a_problem_takes():
+    """A target of sqrt(2)/2 can be answered as written: sqrt, sin, cos, pi and e are read
+    in answers as in problem files. By hand: a = 1·1 = 1, dL/da = a − y = 1 − √2/2."""
+    problem = symprop.loads('loss = "half_sse"\nsteps = 0\n[data]\nx = [1]\ny = "sqrt(2)/2"\n'
+                            '[[layers]]\nweights = [[1]]\nactivation = "identity"\n')
+    report = symprop.check(problem, {"dL/da1[1]": "1 - sqrt(2)/2", "a1[1]": "4*sin(pi/6)**2",
+                                     "loss": "(1 - cos(pi/4))**2/2"})
+    assert [r.verdict for r in report.results] == ["exact", "exact", "exact"]
+    wrong = symprop.check(problem, {"dL/da1[1]": "1 - pi/4"})
+    assert wrong.results[0].verdict == "wrong"

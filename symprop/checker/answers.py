@@ -14,6 +14,7 @@ from typing import Optional
 import sympy as sp
 
 from ..model import exprparse
+from ..model.exact import CONSTANTS, VALUE_FUNCTIONS
 from ..model import numeric
 from .. import budget
 from ..budget import LimitError
@@ -21,6 +22,11 @@ from ..errors import AnswerFileError, ExpressionError
 from ..model.functions import GRAPH_FUNCTIONS
 
 __all__ = ["Given", "parse_answer", "load_answers", "loads_answers"]
+
+# what an answer may be written with: the graph functions (sigmoid(0.4), exp, log) and the
+# exact values a problem file takes (sqrt, sin, cos; pi, e): a value the problem gives
+# as sqrt(2)/2 can be answered as written
+_FUNCTIONS = {**GRAPH_FUNCTIONS, **VALUE_FUNCTIONS}
 
 _COMMA = re.compile(r"^\s*[-+]?[0-9]+,[0-9]+\s*$")
 
@@ -57,7 +63,7 @@ def parse_answer(raw, name="answer"):
         rounded = approximate or "." in text or "e" in text.lower()
         shown = ("≈" if approximate else "") + text.replace("E", "e")
         return Given(name, shown, value, sp.Rational(10) ** exponent if rounded else None)
-    value = exprparse.parse(text, {}, functions=GRAPH_FUNCTIONS, constants={"e": sp.E})
+    value = exprparse.parse(text, {}, functions=_FUNCTIONS, constants=CONSTANTS, rational_powers=True)
     if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         raise ExpressionError(f"'{text}' is not a finite number")
     try:
