@@ -37,6 +37,8 @@ def test_entrywise_steps_equal_fraction_arithmetic(seed):
     factors = [rng.choice([0, 1, 3, -2]) for _ in fa]
     assert values(a.times(factors, 7)) == [v * f / 7 for v, f in zip(fa, factors)]
     assert a.signs() == [(v > 0) - (v < 0) for v in fa]
+    keep = [v > 0 for v in fa]
+    assert values(a.kept(keep)) == [v if v > 0 else 0 for v in fa]
     assert a.fractions() == fa
     assert values(hadamard(a, b)) == [x * y for x, y in zip(fa, fb)]
     assert values(sum_squares(a)) == [sum(v * v for v in fa)]

@@ -88,6 +88,12 @@ class Q:
         ints = list(map(mul, self.ints(), factors))
         return Q(fmpz_mat(r, c, ints), self.den * q, ints)
 
+    def kept(self, keep):
+        """Entry i where keep[i], else 0 (a ReLU mask: no products)."""
+        r, c = self.shape
+        ints = [n if k else 0 for n, k in zip(self.ints(), keep)]
+        return Q(fmpz_mat(r, c, ints), self.den, ints)
+
     def reduced(self):
         """The same matrix with numerators and denominator divided by their common factor."""
         g = self.den
