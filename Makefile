@@ -60,6 +60,10 @@ demo: $(STAMP) tex
 	@for name in two_layer_relu skip_connection; do \
 	  $(BIN)/symprop exam examples/$$name.toml --variants 20 --seed 2026 --out output/exam-$$name --gift --force || exit 1; \
 	done
+	@$(BIN)/python benchmarks/class_exam.py --demo-roster output/class-students.csv
+	@$(BIN)/symprop exam examples/two_layer_relu.toml --roster output/class-students.csv --variants 4 --seed 2026 --out output/class --force
+	@$(BIN)/python benchmarks/class_exam.py --responses output/class output/class-responses.csv
+	@$(BIN)/symprop grade output/class output/class-responses.csv --force   # -> output/class/grading/
 	$(BIN)/symprop web --out output/web --force   # the self-check page (serve it: symprop web --out output/web --serve)
 
 test: $(STAMP) tex
