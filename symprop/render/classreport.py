@@ -86,7 +86,8 @@ def _distribution(doc, totals, top):
             r"\begin{center}\begin{tikzpicture}\begin{axis}[ybar, width=15cm, height=6cm, "
             rf"bar width={max(2, 90 // len(counts))}pt, ymin=0, xlabel={{total points (of {_num(top)})}}, "
             r"ylabel={students}, enlarge x limits=0.05, nodes near coords, "
-            r"ytick distance=1, yticklabel style={/pgf/number format/.cd, int detect}]"
+            + (r"ytick distance=1, " if max(counts) <= 10 else "")
+            + r"yticklabel style={/pgf/number format/.cd, int detect}, enlarge y limits={upper, value=0.12}]"
             rf"\addplot[fill=blue!45, draw=blue!60!black] coordinates {{{coords}}};"
             r"\end{axis}\end{tikzpicture}\end{center}"))
 
@@ -138,8 +139,9 @@ def _mistakes(doc, names, students, grades):
             rf"height={max(4, 0.9 * len(common) + 2):.1f}cm, bar width=10pt, xmin=0, "
             r"xlabel={answers}, ytick={" + ",".join(str(k) for k in range(len(rows)))
             + r"}, yticklabels={" + ticks + r"}, ylabel={mistake (numbered below)}, "
-            r"enlarge y limits={abs=0.6}, nodes near coords, "
-            r"xtick distance=1, xticklabel style={/pgf/number format/.cd, int detect}]"
+            r"enlarge y limits={abs=0.6}, nodes near coords, enlarge x limits={upper, value=0.12}, "
+            + (r"xtick distance=1, " if common[0][1] <= 10 else "")
+            + r"xticklabel style={/pgf/number format/.cd, int detect}]"
             rf"\addplot[fill=red!45, draw=red!60!black] coordinates {{{coords}}};"
             r"\end{axis}\end{tikzpicture}\end{center}"))
         doc.append(NoEscape(r"\begin{enumerate}"))
