@@ -182,6 +182,16 @@ def _answers(klass):
     return mapping, numbers
 
 
+def _key(klass):
+    """{variant: [every quantity's flat name]} in the worksheet's order, the order of
+    moodle.xml's cloze fields (exports._fields: Solution.items)."""
+    from symprop import loads, solve
+
+    data = json.load(open(klass / "exam" / "answers.json"))
+    return {v["variant"]: [n for _, _, n, _ in solve(loads(v["problem"])).items()]
+            for v in data["variants"]}
+
+
 def test_grade_points_of_every_student(klass):
     mapping, numbers = _answers(klass)
     expected, lines = {}, []
@@ -223,6 +233,10 @@ def test_moodle_responses(klass, tmp_path):
         cells, _ = row("rounded", *numbers[mapping[sid]])
         cells[1] = ""                               # an empty part
         summary = "; ".join(f"part {i}: {c}" for i, c in enumerate(cells, 1))
+        if sid == ids[2]:                           # a cloze field per quantity (all of them)
+            every = list(_key(klass)[mapping[sid]])
+            mine = dict(zip(NAMES, cells))
+            summary = "; ".join(f"part {i}: {mine.get(n, '0.5')}" for i, n in enumerate(every, 1))
         rows.append(["S", "F", sid, f"{sid}@example.org", "Finished", "1 May 2026  10:00 AM",
                      "1 May 2026  10:40 AM", "40 mins", "7.20", summary, "-"])
     rows.append(["Overall average", "", "", "", "", "", "", "", "7.20", "", ""])

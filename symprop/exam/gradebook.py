@@ -98,8 +98,12 @@ def grade_class(folder, responses_path, out=None, force=False, pdfs=True, warn=N
     if any(v != names for v in lists.values()):
         raise RosterError("the variants ask different quantities; grading needs one list",
                           source=os.path.join(folder, "answers.json"))
+    from ..model.numeric import decimal
+
+    first = variants[min(variants)][0]
+    fields = [n for _, _, n, v in first.items() if decimal(v, 15) is not None]
     answers, kind = parse_responses(read_text(responses_path, "a responses file"),
-                                    str(responses_path), names, roster)
+                                    str(responses_path), names, roster, fields)
     grades, students = {}, list(roster.values())
     for s in students:
         solution, questions, settings = variants[s.variant]
@@ -122,7 +126,6 @@ def grade_class(folder, responses_path, out=None, force=False, pdfs=True, warn=N
             report = g.report or Report(solution, ())
             jobs[f"feedback-{file_id(s.id, taken)}.pdf"] = feedback_latex(
                 report, heading=f"{s.name} ({s.id})", points=g)
-        first = variants[min(variants)][0]
         jobs["class-report.pdf"] = class_report_latex(first, names, students, grades)
     check_folder(out, set(files) | set(jobs), force, group="grading")
     built = compile_all(jobs) if jobs else {}

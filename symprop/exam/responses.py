@@ -28,12 +28,15 @@ _RESPONSE = re.compile(r"^Response (\d+)$", re.IGNORECASE)
 _PART = re.compile(r"(?:^|;\s*)part (\d+):\s*", re.IGNORECASE)
 
 
-def parse_responses(text, source, names, roster):
+def parse_responses(text, source, names, roster, fields=None):
     """{student id: {flat name: text}} and the format ("symprop" or "moodle");
-    `names`: the asked flat names in question order; `roster`: {id: Student}."""
+    `names`: the asked flat names in question order; `roster`: {id: Student};
+    `fields`: every quantity with a decimal in worksheet order (a cloze question that
+    has a field per quantity, as moodle.xml wrote before the [exam] selection reached
+    it: a summary with that many parts is read by these)."""
     header, rows = csv_rows(text, source, "responses file")
     if any(_RESPONSE.match(h) for h in header):
-        return _moodle(header, rows, source, names, roster), "moodle"
+        return _moodle(header, rows, source, names, roster, fields), "moodle"
     return _plain(header, rows, source, names, roster), "symprop"
 
 
@@ -81,7 +84,7 @@ def _plain(header, rows, source, names, roster):
     return out
 
 
-def _moodle(header, rows, source, names, roster):
+def _moodle(header, rows, source, names, roster, fields=None):
     lower = [h.strip().lower() for h in header]
     responses = sorted((int(_RESPONSE.match(h)[1]), k) for k, h in enumerate(header)
                        if _RESPONSE.match(h))
@@ -105,7 +108,7 @@ def _moodle(header, rows, source, names, roster):
         sid = by.get(key.lower(), key) if by is not None else key
         _claim(out, sid, i, rows_of, source, roster)
         if len(responses) == 1:
-            out[sid] = _parts(row[responses[0][1]], names)
+            out[sid] = _parts(row[responses[0][1]], names, fields)
         elif len(responses) == len(names):
             out[sid] = {n: row[k] for n, (_, k) in zip(names, responses)}
         else:
@@ -115,12 +118,15 @@ def _moodle(header, rows, source, names, roster):
     return out
 
 
-def _parts(cell, names):
+def _parts(cell, names, fields=None):
     """{flat name: text} of a cloze summary "part 1: 0.5; part 2: 0.25"; '-' or an empty
     cell (not answered) gives blanks."""
     cell = cell.strip()
     found = {}
     marks = list(_PART.finditer(cell))
+    if fields and len(fields) != len(names) and len(marks) == len(fields):
+        return {n: v for n, v in _parts(cell, fields).items() if n in names} | \
+            {n: "" for n in names if n not in fields}
     for m, nxt in zip(marks, marks[1:] + [None]):
         k = int(m[1])
         value = cell[m.end():nxt.start() if nxt else len(cell)].strip().rstrip(";").strip()
