@@ -289,3 +289,30 @@ def test_bad_rosters(tmp_path, capsys, text, message):
     err = capsys.readouterr().err
     assert message in err and "s.csv" in err, err
     assert not (tmp_path / "e").exists()
+
+
+def test_variant_does_not_depend_on_roster_order_or_other_students():
+    from symprop.exam.roster import parse_roster, variant_of
+
+    a = parse_roster("\ufeffid,name\n1,A\n2,B\n3,C\n")
+    b = parse_roster('name,ID,extra\n"C, c",3,x\nB,2,y\nD,4,z\nA,1,w\n')
+    va = {s.id: variant_of(9, s.id, 7) for s in a}
+    vb = {s.id: variant_of(9, s.id, 7) for s in b}
+    assert all(va[k] == vb[k] for k in va) and {s.name for s in b} >= {"C, c", "A"}
+    assert b[0].extra == {"extra": "x"}
+    assert len({variant_of(seed, "1", 1000) for seed in range(20)}) > 10     # the seed matters
+
+
+def test_feedback_names_the_student_and_a_bad_run_keeps_the_grades(klass, capsys):
+    import subprocess
+
+    grading = klass / "exam" / "grading"
+    if not (grading / "grades.csv").exists():
+        pytest.skip("needs test_grade_points_of_every_student's run")
+    text = subprocess.run(["pdftotext", str(grading / "feedback-u01.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Stüdent 1" in text and "(u01)" in text and "Points" in text and "total" in text
+    before = {f: (grading / f).read_bytes() for f in os.listdir(grading)}
+    (klass / "bad.csv").write_text("id,name,loss\nu00,a,1\n")
+    assert cli.main(["grade", str(klass / "exam"), str(klass / "bad.csv")]) == 2
+    assert {f: (grading / f).read_bytes() for f in os.listdir(grading)} == before
