@@ -316,3 +316,22 @@ def test_feedback_names_the_student_and_a_bad_run_keeps_the_grades(klass, capsys
     (klass / "bad.csv").write_text("id,name,loss\nu00,a,1\n")
     assert cli.main(["grade", str(klass / "exam"), str(klass / "bad.csv")]) == 2
     assert {f: (grading / f).read_bytes() for f in os.listdir(grading)} == before
+
+
+def test_students_pdf_built_in_parts_is_one_pdf(tmp_path, monkeypatch):
+    """students.pdf is built PART students per pdflatex job (in parallel) and joined."""
+    import subprocess
+
+    from symprop.exam import roster
+
+    monkeypatch.setattr(roster, "PART", 2)
+    (tmp_path / "p.toml").write_text(PROBLEM)
+    (tmp_path / "s.csv").write_text("id,name\n" + "".join(f"i{k},Name {k}\n" for k in range(5)))
+    assert cli.main(["exam", str(tmp_path / "p.toml"), "--roster", str(tmp_path / "s.csv"),
+                     "--variants", "2", "--out", str(tmp_path / "e"), "-q"]) == 0
+    assert not [f for f in os.listdir(tmp_path / "e") if "part" in f]
+    text = subprocess.run(["pdftotext", str(tmp_path / "e" / "students.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")[:-1]
+    owners = [next(f"i{k}" for k in range(5) if f"(id i{k})" in p) for p in pages]
+    assert owners == sorted(owners) and set(owners) == {f"i{k}" for k in range(5)}

@@ -27,6 +27,7 @@ __all__ = ["Student", "RosterError", "read_roster", "parse_roster", "variant_of"
 
 MAX_STUDENTS = 500          # students in one students.pdf (render/examsheet's variant limit)
 MAX_ID = 100                # characters of an id
+PART = 40                   # students per pdflatex job; the parts are joined by pdfpages
 
 
 class RosterError(SympropError, ValueError):
@@ -167,6 +168,18 @@ def students_latex(students, by_number, seed):
     return wrap_lines(f"% {MARK}\n" + doc.dumps())
 
 
+def join_pdfs(pieces):
+    """One PDF of the PDFs {"part1.pdf": bytes, ...} in order (pdfpages, a third job)."""
+    from ..output.files import MARK
+    from ..output.texcompile import compile_pdf
+
+    include = "".join(rf"\includepdf[pages=-]{{{name}}}" for name in pieces)
+    tex = (f"% {MARK}\n" r"\documentclass[a4paper]{article}\usepackage{pdfpages}"
+           r"\pdfinfo{/Creator (symprop) /Producer (symprop)}\begin{document}" + include
+           + r"\end{document}" "\n")
+    return compile_pdf(tex, files=pieces)
+
+
 def write_class_exam(problem, students, n, seed, out, force=False, problem_text=None):
     """Draw `n` variants, give each student one, write the class exam folder (module
     docstring); (students with their variant, the names written)."""
@@ -186,9 +199,13 @@ def write_class_exam(problem, students, n, seed, out, force=False, problem_text=
              "roster.csv": mapping_csv(students)}
     if problem_text is not None:
         files["problem.toml"] = problem_text
-    jobs = {"questions.pdf": exam_latex(vs, seed, True), "answers.pdf": exam_latex(vs, seed, False),
-            "students.pdf": students_latex(students, by_number, seed)}
-    check_folder(out, set(files) | set(jobs), force)
+    jobs = {"questions.pdf": exam_latex(vs, seed, True), "answers.pdf": exam_latex(vs, seed, False)}
+    parts = [students[k:k + PART] for k in range(0, len(students), PART)]
+    for k, part in enumerate(parts, 1):          # pdflatex is one core: parts in parallel
+        jobs[f"students-part{k}.pdf"] = students_latex(part, by_number, seed)
+    check_folder(out, set(files) | {"questions.pdf", "answers.pdf", "students.pdf"}, force)
     pdfs = compile_all(jobs)
+    pieces = {f"part{k}.pdf": pdfs.pop(f"students-part{k}.pdf") for k in range(1, len(parts) + 1)}
+    pdfs["students.pdf"] = pieces["part1.pdf"] if len(pieces) == 1 else join_pdfs(pieces)
     names = write_folder(out, {**files, **pdfs}, force=force, group="exam")
     return students, names

@@ -135,15 +135,21 @@ def _first_error(workdir, output):
     return tail[0][:200]
 
 
-def compile_pdf(tex, timeout=TIMEOUT, jobs=None):
+def compile_pdf(tex, timeout=TIMEOUT, jobs=None, files=None):
     """The PDF (bytes) of a LaTeX document (str); RenderError with the first error.
-    `jobs` (a Jobs) lets the caller cancel the build from another thread."""
+    `jobs` (a Jobs) lets the caller cancel the build from another thread; `files`
+    ({plain name: bytes}) are put beside it (PDFs that pdfpages joins)."""
     if not have_pdflatex():
         raise TexNotFoundError(f"pdflatex not found; install the TeX packages "
                                f"(Debian/Ubuntu: apt-get install {TEX_PACKAGES}) or use --tex")
     with tempfile.TemporaryDirectory(prefix="symprop-tex-") as workdir:
         with open(os.path.join(workdir, "doc.tex"), "w", encoding="utf-8") as fh:
             fh.write(tex)
+        for name, data in (files or {}).items():
+            if not re.fullmatch(r"[A-Za-z0-9_-]+\.pdf", name):
+                raise ValueError(f"not a plain PDF name: {name!r}")
+            with open(os.path.join(workdir, name), "wb") as fh:
+                fh.write(data)
         for _ in range(3):                       # longtable settles its widths in 2 runs
             code, output = _run(workdir, timeout, jobs)
             if code != 0:
