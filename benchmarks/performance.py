@@ -370,7 +370,7 @@ def _z(v):
 
 def kink_model():
     """tests/test_torchcheck.py's 4-32-32-4 net: one-decimal weights, units 0-7 of layer 1
-    exactly 0 at x = (1, 1, 1, 1), which float64 sums to about 1e-17."""
+    exactly 0 at x = (0.1, 0.1, 0.1, 0.1), which float64 computes as about ±1e-17."""
     from fractions import Fraction
     model = torch_model([4, 32, 32, 4], seed=6)
     gen = torch.Generator().manual_seed(6)
@@ -419,7 +419,7 @@ def issue_13(args):
                          f"(`.values()` of every Tensor, not in the row) costs {ms(d)} ms in all.")
     if torch is not None:
         model = kink_model()
-        x = torch.ones(1, 4, dtype=torch.float64)
+        x = torch.full((1, 4), 0.1, dtype=torch.float64)
         y = torch.tensor([[1.0, 0.0, -1.0, 0.5]], dtype=torch.float64)
         report = symprop.gradcheck(model, x, y, loss="mse")
         t, tt = paired(lambda: symprop.gradcheck(model, x, y, loss="mse"), torch_step(model, x, y))

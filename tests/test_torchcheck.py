@@ -96,8 +96,10 @@ def forward_exact(net_layers, x_rows, acts):
 def kink_net():
     """A 4-32-32-4 ReLU net with one-decimal weights in which units 0-7 of layer 1 have
     pre-activation exactly 0: 0.a + 0.b − 0.c + r, with r the float that makes the exact sum
-    of the float64 weights 0 (x = 1, 1, 1, 1 and bias 0). Float arithmetic rounds the partial
-    sums, so torch's z there is about 1e-17 instead of 0."""
+    of the float64 weights 0 (bias 0), times any x with four equal entries. At x = (0.1, 0.1,
+    0.1, 0.1) float arithmetic rounds every product w·0.1, so torch's z there is about
+    ±1e-17 instead of 0, in any summation order (at x = (1, 1, 1, 1) the products are exact
+    and MKL's AVX512 dot product sums these four to exactly 0.0)."""
     net = one_decimal_net([4, 32, 32, 4], seed=6)
     triples = [(0.1, 0.2, -0.3), (0.1, 0.7, -0.8), (0.2, 0.7, -0.9), (0.3, 0.6, -0.9),
                (0.4, 0.2, -0.6), (0.7, 0.2, -0.9), (0.1, 0.6, -0.7), (0.3, 0.4, -0.7)]
@@ -128,7 +130,7 @@ def expected_kinks(net, x):
 
 def test_gradcheck_reports_the_kinks_float64_flips():
     net, zeros = kink_net()
-    x = torch.tensor([[1.0, 1.0, 1.0, 1.0]], dtype=torch.float64)
+    x = torch.tensor([[0.1, 0.1, 0.1, 0.1]], dtype=torch.float64)
     y = torch.tensor([[1.0, 0.0, -1.0, 0.5]], dtype=torch.float64)
     report = symprop.gradcheck(net, x, y, loss="mse")
     expected, passes = expected_kinks(net, x)
@@ -136,7 +138,7 @@ def test_gradcheck_reports_the_kinks_float64_flips():
         assert passes[0][0][0][unit] == 0                   # exact: on the kink
     assert {(k.sample, k.layer, k.unit) for k in report.kinks} == expected
     flipped_zeros = [k for k in report.kinks if k.layer == 1 and k.unit < zeros]
-    # torch's one-sample product sums left to right: 0.1 + 0.2 − 0.3 + r ≠ 0 in float64
+    # torch's products 0.1·w are rounded: their float64 sum is about ±1e-17, not 0
     assert flipped_zeros, "float64 kept every constructed zero exact: the construction failed"
     for k in flipped_zeros:
         assert k.exact == 0 and k.float > 0 and abs(k.float) < 1e-15 and k.module == "0"
