@@ -370,7 +370,7 @@ def _z(v):
 
 def kink_model():
     """tests/test_torchcheck.py's 4-32-32-4 net: one-decimal weights, units 0-7 of layer 1
-    exactly 0 at x = (0.1, 0.1, 0.1, 0.1), which float64 computes as about ±1e-17."""
+    exactly 0 at x = (0.1, 0.1, 0.1, 0.1), which float64 computes as about ±1e-17 (7 of the 8 units here)."""
     from fractions import Fraction
     model = torch_model([4, 32, 32, 4], seed=6)
     gen = torch.Generator().manual_seed(6)

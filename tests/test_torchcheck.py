@@ -98,7 +98,7 @@ def kink_net():
     pre-activation exactly 0: 0.a + 0.b − 0.c + r, with r the float that makes the exact sum
     of the float64 weights 0 (bias 0), times any x with four equal entries. At x = (0.1, 0.1,
     0.1, 0.1) float arithmetic rounds every product w·0.1, so torch's z there is about
-    ±1e-17 instead of 0, in any summation order (at x = (1, 1, 1, 1) the products are exact
+    ±1e-17 instead of 0 for 7 of the 8 units here (at x = (1, 1, 1, 1) the products are exact
     and MKL's AVX512 dot product sums these four to exactly 0.0)."""
     net = one_decimal_net([4, 32, 32, 4], seed=6)
     triples = [(0.1, 0.2, -0.3), (0.1, 0.7, -0.8), (0.2, 0.7, -0.9), (0.3, 0.6, -0.9),
