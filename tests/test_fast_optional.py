@@ -27,7 +27,7 @@ for name in sys.argv[1].split(","):
     try:
         symprop.gradients(problem, engine="fast")
         fast_error = None
-    except symprop.fast.base.FlintMissing as exc:
+    except symprop.fast.FlintMissing as exc:
         fast_error = [isinstance(exc, ImportError), str(exc)]
     out[name] = {
         "loss": str(solution.steps[0].loss), "report": report.to_json(),
