@@ -28,6 +28,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser():
+    from .commands.examargs import add_exam_options
     from .commands.helptext import epilog
     from .commands.starting import add_parsers
     from .commands.web import add_parser as add_web
@@ -93,6 +94,7 @@ def _parser():
                       help="the folder to write into (default output/exam)")
     exam.add_argument("--split", action="store_true", help="one PDF per variant")
     exam.add_argument("--gift", action="store_true", help="also write questions.gift")
+    add_exam_options(exam)
     exam.add_argument("--force", action="store_true",
                       help="write into a folder holding files symprop did not write")
     exam.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -113,7 +115,8 @@ def _exam(args, out):
 
     show = progress if sys.stderr.isatty() and not args.quiet else None
     vs, names = write_exam(read_problem(args.problem), args.variants, args.seed, args.out,
-                           args.split, args.gift, args.force, show)
+                           args.split, args.gift, args.force, show, ask=args.ask, qti=args.qti,
+                           prairielearn=args.prairielearn, per_variant=args.category_per_variant)
     said(out, f"wrote {len(vs)} variants (seed {args.seed}) to {printable(args.out, 200)}: "
               f"{', '.join(names[:6])}" + (" …" if len(names) > 6 else ""), args.quiet)
     return 0

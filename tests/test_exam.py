@@ -19,6 +19,7 @@ import sympy as sp
 
 import symprop
 import symprop.exam.exports
+import symprop.exam.selection
 import symprop.output.files
 import symprop.output.fsops
 from helpers import EXAMPLES, ROOT
@@ -74,10 +75,11 @@ def test_moodle_xml_is_valid_and_each_field_matches_the_exact_answer():
     for v, q in zip(vs, questions[1:]):
         text = q.find("questiontext/text").text
         fields = text.split("{1:NUMERICAL:=")[1:]
-        items = [(n, x) for _, _, n, x in v.solution.items()]
-        assert len(fields) == len(items)
+        # the [exam] table's default selection (tests/test_exam_settings.py), not every quantity
+        items = [(a.name, a.value) for a in symprop.exam.selection.asked(v.solution)]
+        assert len(fields) == len(items) == 8
         for (name, exact), field in zip(items, fields):
-            value, tol = field.split("}")[0].split(":")
+            value, tol = field.split("#")[0].split(":")
             assert abs(Decimal(value) - Decimal(decimal(exact, 30))) <= Decimal("1e-14"), name
             assert Decimal(tol) > 0
 
@@ -102,10 +104,11 @@ def test_out_folder_with_foreign_files_is_refused(tmp_path):
 def test_exam_writes_every_file_and_can_be_rerun(tmp_path):
     out = tmp_path / "exam"
     vs, names = write_exam(relu_problem(), 3, 42, str(out), with_gift=True)
-    assert names == ["answers.json", "answers.pdf", "moodle.xml", "questions.gift", "questions.pdf"]
+    assert names == ["README.txt", "answers.json", "answers.pdf", "moodle.xml", "questions.gift",
+                     "questions.pdf"]
     words = subprocess.run(["pdftotext", str(out / "questions.pdf"), "-"], capture_output=True,
                            text=True).stdout
-    assert "Variant 3 (seed 42)" in words and "Exercise sheet" in words
+    assert "Variant 3 (seed 42)" in words and "Exam" in words and "Questions" in words
     write_exam(relu_problem(), 3, 42, str(out), split=True)        # ours: replaced, not refused
     assert "questions-003.pdf" in os.listdir(out)
     assert not [f for f in os.listdir(tmp_path) if f.startswith(".symprop")]
@@ -206,7 +209,7 @@ def test_a_reused_exam_folder_holds_exactly_the_new_exam(tmp_path, fake_pdfs):
     with pytest.raises(OutputError, match="did not write"):       # a foreign file: --force
         write_exam(relu_problem(), 2, 2, str(out))
     _, names = write_exam(relu_problem(), 2, 2, str(out), force=True)
-    assert names == ["answers.json", "answers.pdf", "moodle.xml", "questions.pdf"]
+    assert names == ["README.txt", "answers.json", "answers.pdf", "moodle.xml", "questions.pdf"]
     assert sorted(os.listdir(out)) == [MANIFEST] + sorted(names + ["notes.txt"])
     assert json.loads((out / "answers.json").read_text())["seed"] == 2
     assert (out / "notes.txt").read_text() == "mine"
@@ -330,7 +333,7 @@ def test_parallel_exams_into_one_folder_leave_one_whole_exam(tmp_path, fake_pdfs
     assert errors == []
     seed = json.loads((out / "answers.json").read_text())["seed"]
     split = seed % 2 == 0
-    want = {"answers.json", "moodle.xml"} | ({"questions.gift"} | {f"{k}-{i:03d}.pdf" for k in
+    want = {"README.txt", "answers.json", "moodle.xml"} | ({"questions.gift"} | {f"{k}-{i:03d}.pdf" for k in
             ("questions", "answers") for i in (1, 2, 3)} if split else {"questions.pdf", "answers.pdf"})
     assert set(os.listdir(out)) == want | {MANIFEST}
     assert all(symprop.output.files.is_ours(out / n) for n in want)

@@ -28,6 +28,7 @@ import tomli_w
 import symprop
 from helpers import EXAMPLES, ROOT
 from symprop.exam.exports import answers_json, gift, moodle_xml, tolerance
+from symprop.exam.selection import asked
 from symprop.exam.variants import draw, problem_toml
 
 HOSTILE = [
@@ -87,8 +88,8 @@ def sigmoid_problem(title="Two-layer sigmoid network"):
 
 
 def quantities(v):
-    return [(name, value) for _, _, name, value in v.solution.items()
-            if symprop.model.numeric.decimal(value, 15) is not None]
+    """What the exam asks (the default [exam] selection, tests/test_exam_settings.py)."""
+    return [(a.name, a.value) for a in asked(v.solution)]
 
 
 def reference(exact):
@@ -110,13 +111,19 @@ def close_to(text, exact):
     return abs(got - want) <= Fraction(6) * Fraction(10) ** (abs(exponent).adjusted() - 15)
 
 
-def expected_tolerance(exact):
-    """Half a unit in the 4th significant digit, from the exact value."""
+def expected_tolerance(exact, digits=4):
+    """Half a unit in the `digits`-th significant digit, from the exact value (for 0: in
+    the `digits`-th decimal)."""
     want = reference(exact)
     if want == 0:
-        return Fraction(5, 100000)
+        return Fraction(5) * Fraction(10) ** (-digits - 1)
     exponent = abs(Decimal(want.numerator) / Decimal(want.denominator)).adjusted()
-    return Fraction(5) * Fraction(10) ** (exponent - 4)
+    return Fraction(5) * Fraction(10) ** (exponent - digits)
+
+
+def within(text, exact, tol):
+    """A decimal string within `tol` (a Fraction) of the exact value."""
+    return abs(Fraction(Decimal(text)) - reference(exact)) <= tol
 
 
 def moodle_split(path):
@@ -173,9 +180,24 @@ def moodle_gift(text):
         assert t.endswith("}") and finish == len(t) - 1, "the answer must close the question"
         answer, stem = t[start + 1:finish].strip(), t[:start]
         assert stem.startswith("[html]") and answer.startswith("#")
-        number, tol = answer[1:].split(":")
+        answers = []
+        for part in answer[1:].split("="):          # format.php: explode("=", ...)
+            part = part.strip()
+            if not part:
+                continue
+            weight = 100
+            m = re.match(r"%(-?[0-9.]+)%", part)      # answerweightparser
+            if m:
+                weight, part = float(m[1]), part[m.end():]
+            feedback = ""
+            if "#" in part:                            # commentparser
+                part, feedback = part.split("#", 1)
+            number, tol = part.split(":")
+            answers.append({"answer": number.strip(), "tolerance": tol.strip(), "weight": weight,
+                            "feedback": moodle_post(feedback).strip()})
         out.append({"name": name, "text": moodle_post(stem[len("[html]"):]).strip(),
-                    "answer": number.strip(), "tolerance": tol.strip()})
+                    "answer": answers[0]["answer"], "tolerance": answers[0]["tolerance"],
+                    "answers": answers})
     return out
 
 
@@ -217,9 +239,36 @@ def hostile(request):
 # --- moodle.xml -------------------------------------------------------------------
 
 NUMBER = r"-?(?:(?:[0-9]+[.,]?[0-9]*|[.,][0-9]+)(?:[eE][-+]?[0-9]+)?)"      # Moodle's NUMBER_REGEX
+# question/type/multianswer/questiontype.php, transcribed (PHP's variable-width lookbehind
+# (?<!\\\\|&|&amp;) as three fixed-width ones)
+_FRACTION = r"=|%(-?[0-9]+(?:[.,][0-9]*)?)%"
+_ANSWER = r".+?(?<!\\)(?<!&)(?<!&amp;)(?=[~#}]|$)"
+_FEEDBACK = r".*?(?<!\\)(?=[~}]|$)"
+_ALTERNATIVE = f"({_FRACTION})?({_ANSWER})(#({_FEEDBACK}))?"
+_START = r"\{([0-9]*):(NUMERICAL|NM):"
+CLOZE = re.compile(_START + f"({_ALTERNATIVE}(?:~{_ALTERNATIVE})*)" + r"\}", re.S)
 
 
-def check_moodle(data, vs, title, category):
+def cloze_fields(text):
+    """Moodle's multianswer parser on a question text: [(weight, [(fraction, answer,
+    tolerance, feedback)])] for each NUMERICAL subquestion."""
+    out = []
+    for m in CLOZE.finditer(text):
+        rest, alternatives = m[3], []
+        while rest:
+            a = re.match(_ALTERNATIVE, rest, re.S)
+            fraction = 1 if a[1] == "=" else (float(a[2]) / 100 if a[2] is not None else 0)
+            n = re.fullmatch("(" + NUMBER + ")(?::(" + NUMBER + "))?", a[3])
+            assert n, a[3]
+            alternatives.append((fraction, n[1], n[2], html.unescape(a[5] or "")))
+            rest = rest[a.end():]
+            assert rest == "" or rest.startswith("~"), rest
+            rest = rest[1:]
+        out.append((int(m[1] or 1), alternatives))
+    return out
+
+
+def check_moodle(data, vs, title, category, digits=3):
     root = ET.fromstring(data.encode("utf-8"))
     questions = root.findall("question")
     assert questions[0].get("type") == "category"
@@ -235,12 +284,20 @@ def check_moodle(data, vs, title, category):
         assert strong_text(text) == one_line(title)
         # every cloze subquestion Moodle's ANSWER_START_REGEX would find, and only ours
         starts = re.findall(r"\{([0-9]*):([A-Z_]+):", text)
-        fields = re.findall(r"\{1:NUMERICAL:=(" + NUMBER + "):(" + NUMBER + r")\}", text)
+        fields = cloze_fields(text)
         items = quantities(v)
-        assert len(starts) == len(fields) == len(items)
-        for (quantity, exact), (value, tol) in zip(items, fields):
+        assert len(starts) == len(fields) == len(items) > 0
+        for (quantity, exact), (weight, alternatives) in zip(items, fields):
+            (fraction, value, tol, _), *wrong = alternatives
+            tol_wanted = expected_tolerance(exact, digits)
+            assert fraction == 1 and weight == 1
             assert close_to(value, exact), quantity
-            assert re.fullmatch(r"\d+(\.\d+)?", tol) and Fraction(Decimal(tol)) == expected_tolerance(exact)
+            assert re.fullmatch(r"\d+(\.\d+)?", tol) and Fraction(Decimal(tol)) == tol_wanted
+            for fraction, value, t, feedback in wrong:        # mistakes: never a right value
+                assert fraction == 0 and t == tol and feedback.startswith("Likely mistake: ")
+                assert not within(value, exact, tol_wanted), (quantity, value)
+            values = [Fraction(Decimal(w[1])) for w in wrong]
+            assert all(abs(a - b) > tol_wanted for i, a in enumerate(values) for b in values[i + 1:])
 
 
 def test_moodle_xml_reads_back_with_hostile_titles(hostile):
@@ -385,7 +442,7 @@ def parse_gift(gift_parser, text, tmp_path):
     return json.loads(result.stdout)
 
 
-def check_gift(gift_parser, tmp_path, vs, title, category):
+def check_gift(gift_parser, tmp_path, vs, title, category, digits=3):
     text = "// Generated by symprop\n" + gift(vs, category)
     items = [(v, q, exact) for v in vs for q, (_, exact) in enumerate(quantities(v), start=1)]
     lines = [l for l in text.split("\n") if l.strip()]
@@ -399,6 +456,7 @@ def check_gift(gift_parser, tmp_path, vs, title, category):
         assert path[:3] == ["$course$", "top", "symprop"] and len(path) == 4, path
         assert same_name(path[3], category)
     assert len(parsed) == len(moodle) == 1 + len(items)
+    mistakes = 0
     for (v, number, exact), p, m in zip(items, parsed[1:], moodle[1:]):
         suffix = f" v{v.number} q{number}"
         for name in (p["title"], m["name"]):
@@ -406,14 +464,27 @@ def check_gift(gift_parser, tmp_path, vs, title, category):
         assert p["type"] == "Numerical" and p["stem"]["format"] == "html"
         for stem in (p["stem"]["text"], m["text"]):
             assert strong_text(stem) == one_line(title)
-        choice = p["choices"]
-        assert choice["type"] == "range"
+        tol_wanted = expected_tolerance(exact, digits)
+        choices = p["choices"] if isinstance(p["choices"], list) else [{"text": p["choices"],
+                                                                        "weight": None}]
+        assert len(choices) == len(m["answers"])
+        right, *wrong = choices
+        assert right["text"]["type"] == "range" and right["weight"] is None
         assert close_to(m["answer"], exact)
-        assert abs(Fraction(choice["number"]) - Fraction(Decimal(m["answer"]))) <= \
-            abs(Fraction(choice["number"])) * Fraction(1, 10 ** 15)
-        for tol in (Fraction(Decimal(m["tolerance"])), Fraction(choice["range"])):
-            assert abs(tol - expected_tolerance(exact)) <= expected_tolerance(exact) * Fraction(1, 10 ** 12)
+        assert abs(Fraction(right["text"]["number"]) - Fraction(Decimal(m["answer"]))) <= \
+            abs(Fraction(right["text"]["number"])) * Fraction(1, 10 ** 15)
+        for tol in (Fraction(Decimal(m["tolerance"])), Fraction(right["text"]["range"])):
+            assert abs(tol - tol_wanted) <= tol_wanted * Fraction(1, 10 ** 12)
         assert re.fullmatch(r"\d+(\.\d+)?", m["tolerance"])
+        for c, a in zip(wrong, m["answers"][1:]):               # mistakes, 0 %, named
+            assert c["weight"] == 0 and a["weight"] == 0
+            assert c["feedback"]["text"].startswith("Likely mistake: ") and \
+                a["feedback"].startswith("Likely mistake: ")
+            assert not within(a["answer"], exact, tol_wanted)
+            assert abs(Fraction(c["text"]["number"]) - Fraction(Decimal(a["answer"]))) <= \
+                abs(Fraction(Decimal(a["answer"]))) * Fraction(1, 10 ** 14)
+            mistakes += 1
+    assert mistakes >= len(vs)
 
 
 def test_gift_reads_back_with_hostile_titles(gift_parser, tmp_path, hostile):

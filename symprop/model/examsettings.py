@@ -70,12 +70,24 @@ class Tolerance:
 
         given = given_decimal if isinstance(given_decimal, sp.Rational) else \
             sp.Rational(str(given_decimal))
-        diff = value_exact - given
         limit = self.bound(value_exact)
-        if diff.is_Rational:
-            return abs(diff) <= limit
-        d = decimal(diff, 30)
-        return d is not None and abs(sp.Rational(d)) <= limit
+        if value_exact.is_Rational:
+            return abs(value_exact - given) <= limit
+        # a closed form: its certified 40-digit decimal decides unless the distance is
+        # within that decimal's error of the bound; then the difference itself does
+        # (an evaluated sympy difference of a nested closed form takes minutes)
+        d = decimal(value_exact, 40)
+        if d is None:
+            return False
+        approx = sp.Rational(d)
+        slack = abs(approx) * sp.Rational(1, 10 ** 38) + sp.Rational(1, 10 ** 60)
+        dist = abs(approx - given)
+        if dist + slack < limit:
+            return True
+        if dist - slack > limit:
+            return False
+        diff = decimal(sp.Add(value_exact, -given, evaluate=False), 30)
+        return diff is not None and abs(sp.Rational(diff)) <= limit
 
     def describe(self):
         """'to 3 significant figures', 'within 1% (or 0.001)'."""
