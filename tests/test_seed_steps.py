@@ -231,6 +231,7 @@ def test_answer_table_puts_the_exact_form_in_the_exact_column_and_every_decimal_
     assert (r"11 & \delta^{(2)}_{1} & 2 \left(\sigma\left(18.3\right) - 18\right) \cdot \sigma\left(18.3\right)"
             r" \cdot \left(1 - \sigma\left(18.3\right)\right) & -3.836099724 \times 10^{-7} \\") in table
     assert r"\multicolumn" not in table and r"\approx" not in table
+    assert r"12 & \partial L / \partial a^{(1)}_{1} & " in table       # a derivative's name on one line
     # two_layer_sigmoid's L = ½((σ(…) − 0.9)² + (σ(…) − 0.1)²) is too long: its exact cell is empty
     # and says so once; its decimal (0.170528, the worked line's L) stays in the decimal column
     table = to_latex(solve("two_layer_sigmoid.toml"))

@@ -275,3 +275,27 @@ def test_every_printed_closed_form_reads_back_to_its_value(name):
             assert diff == 0 or abs(diff) <= sp.Float(10, 60) ** -50 * max(1, abs(sp.N(value, 20))), (quantity, tex)
             read += 1
     assert read or all(v.is_Rational for _, _, _, v in s.items())
+
+
+# -- no sheet ends on a nearly empty page -----------------------------------------------
+
+def _pages(pdf):
+    """Each page's text lines (pdftotext, one string per page), the page number left out."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = [[line for line in page.splitlines() if line.strip()] for page in text.split("\f")]
+    return [lines[:-1] if lines and lines[-1].strip().isdigit() else lines for lines in pages if lines]
+
+
+@needs_tex
+@pytest.mark.parametrize("name, questions", [("saturated_sigmoid", False), ("two_layer_relu", False),
+                                             ("two_layer_relu", True), ("relu_2_3_1", True)])
+def test_the_last_page_is_not_nearly_empty(name, questions, tmp_path):
+    # these four ended on a page holding the answer table's last 4-6 rows, or 7 answer boxes
+    pdf = tmp_path / "sheet.pdf"
+    pdf.write_bytes(compile_pdf(to_latex(solution(name), questions=questions)))
+    pages = _pages(pdf)
+    full = max(len(p) for p in pages)
+    assert len(pages) == 1 or len(pages[-1]) >= full // 3, [len(p) for p in pages]
+    for page in pages[1:]:                   # a section heading is never the last line of a page
+        assert not re.match(r"\s*\d\s+[A-Z]", page[-1]), page[-1]

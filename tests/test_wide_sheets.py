@@ -226,13 +226,16 @@ def test_answer_and_question_sheets_build(name, tmp_path):
     assert longest_line(answers) <= MAX_TEX_LINE and longest_line(questions) <= MAX_TEX_LINE
     words = pdf_text(answers, tmp_path, "answers")
     table = words[words.index("All answers"):]
-    # a row's number starts its line; [ \t], not \s: a fraction's numerator on the line above (the
-    # 1 of ½) must not swallow the next row's number
-    rows = {int(m) for m in re.findall(r"^[ \t]*(\d+)[ \t]+\S", table, re.MULTILINE)}
-    assert set(range(1, len(listing) + 1)) <= rows                      # every quantity, numbered
+    # every row's number starts a line, in order (alone on its line when the row's cells are
+    # taller than it; [ \t], not \s: a fraction's numerator above must not swallow it)
+    at = 0
+    for n in range(1, len(listing) + 1):
+        m = re.compile(rf"^[ \t]*{n}(?=[ \t]|$)", re.MULTILINE).search(table, at)
+        assert m, f"row {n} of {len(listing)}"
+        at = m.end()
     last_gradient = [(n, v) for n, section, _, v in listing if section[0] == "gradients"][-1]
     number, value = last_gradient
-    row = re.split(rf"^[ \t]*{number + 1}[ \t]", re.split(rf"^[ \t]*{number}[ \t]", table, flags=re.MULTILINE)[1],
+    row = re.split(rf"^[ \t]*{number + 1}(?=[ \t]|$)", re.split(rf"^[ \t]*{number}(?=[ \t]|$)", table, flags=re.MULTILINE)[1],
                    flags=re.MULTILINE)[0]
     digits = max(6, s.question_digits.digits)       # the sheet's digits: 6, or more if the questions ask
     d = Decimal(decimal(value, digits))             # the sheet writes 2.7e-5 and 0.000027 as 2.7×10⁻⁵

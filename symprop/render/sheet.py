@@ -10,7 +10,7 @@ to one.
     check_problem(problem, tape): refuse a sheet too large before solving it
 """
 
-from pylatex import NoEscape, Section, Subsection
+from pylatex import NoEscape, Package, Section, Subsection
 
 from ..model.numeric import is_symbolic
 from ..output.files import MARK
@@ -43,18 +43,45 @@ def _cells(value):
     return exact or "", dec
 
 
+def _inline(tex):
+    r"""A derivative's name as the table writes it, on one line: \frac{\partial L}{\partial w} → \partial L / \partial w
+    (a row of fractions is twice as tall); any other name unchanged."""
+    head = r"\frac{\partial "
+    if not tex.startswith(head):
+        return tex
+    depth, i = 1, len(head)
+    while depth and i < len(tex):
+        depth += {"{": 1, "}": -1}.get(tex[i], 0)
+        i += 1
+    top, rest, below = tex[len(head):i - 1], tex[i:], r"{\partial "
+    wrt = rest[len(below):-1]
+    if not (rest.startswith(below) and rest.endswith("}")) or not _balanced(wrt):
+        return tex
+    return rf"\partial {top} / \partial {wrt}"
+
+
+def _balanced(tex):
+    depth = 0
+    for ch in tex:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def _answers(doc, solution, listing):
     rows = [(number, name, *_cells(value)) for number, _, name, value in listing]
+    doc.append(NoEscape(r"\needspace{16\baselineskip}"))    # the heading and rows together (10: a stray head)
     with doc.create(Section("All answers")):
         if any(not exact for _, _, exact, _ in rows):
             doc.append(NoEscape(r"An empty exact cell: the exact value is a closed form too long for the "
                                 r"table. Every digit of a decimal shown is correct."))
-        doc.append(NoEscape(r"{\renewcommand{\arraystretch}{1.45}"
-                            r"\begin{longtable}{r>{$}l<{$}>{$}p{8.2cm}<{$}>{$}l<{$}}" "\n"
+        doc.append(NoEscape(r"{\renewcommand{\arraystretch}{\sympropstretch}"
+                            r"\begin{longtable}{r>{$}l<{$}>{$}l<{$}>{$}l<{$}}" "\n"
                             r"\toprule No. & \text{quantity} & \text{exact} & \text{decimal} \\ \midrule" "\n"
                             r"\endhead"))
         for number, name, exact, dec in rows:
-            doc.append(NoEscape(rf"{number} & {tex_name(name)} & {exact} & {dec} \\" "\n"))
+            doc.append(NoEscape(rf"{number} & {_inline(tex_name(name))} & {exact} & {dec} \\" "\n"))
         doc.append(NoEscape(r"\bottomrule\end{longtable}}"))
 
 
@@ -67,8 +94,10 @@ def _answering(solution, key):
 def _questions(doc, solution, listing):
     titles = {"forward": "Forward pass", "backward": "Backward pass", "gradients": "Gradients",
               "update": "Gradient-descent update", "final": "Forward pass after the update"}
+    doc.append(NoEscape(r"\needspace{10\baselineskip}"))    # the heading, its instruction and boxes together
     with doc.create(Section("Questions on the numbers")):
         doc.append(NoEscape(_instruction(solution)))
+        doc.append(NoEscape(r"\begin{multicols}{2}\raggedcolumns" "\n"))     # two columns of boxes: half the pages
         current = None
         for number, (section, step), name, value in listing:
             if (section, step) != current:
@@ -76,9 +105,10 @@ def _questions(doc, solution, listing):
                 label = titles[section] + (f" (step {step})" if step and solution.problem.steps > 1 else "")
                 doc.append(NoEscape(rf"\subsection*{{{label}}}"))
             shown = name.split(".", 1)[1] if name.startswith(("final.", "step")) else name
-            doc.append(NoEscape(rf"\makebox[2.2em][r]{{({number})}}\quad "
-                                rf"\makebox[8em][l]{{$\displaystyle {tex_name(shown)} = $}}"
+            doc.append(NoEscape(rf"\makebox[2.2em][r]{{({number})}}\enspace "
+                                rf"\makebox[6.4em][l]{{$\displaystyle {tex_name(shown)} = $}}"
                                 rf"\answerbox\par\smallskip" "\n"))
+        doc.append(NoEscape(r"\end{multicols}" "\n"))
 
 
 def _instruction(solution):
@@ -110,6 +140,28 @@ def _instruction(solution):
             rf"saturated, and {effect}; {enough}")
 
 
+# A sheet whose last page would hold only a few lines is set tighter (less space between
+# paragraphs, displays and table rows) so that they move up: \sympropend writes to the .aux
+# whether the sheet ended on a later page than it began with less than _NEARLY_EMPTY of a page
+# used, the next pdflatex run (texcompile reruns on "Rerun") reads it at \sympropstart; once
+# tight, a sheet stays tight, so the runs settle. One counter: an exam's variants each decide.
+_NEARLY_EMPTY = "0.3"
+_FILL = (r"\makeatletter\newcounter{sympropsheet}\newif\ifsymprop@tight\def\symprop@one{1}"
+         r"\newcommand{\sympropfill}[2]{\expandafter\gdef\csname symprop@fill@#1\endcsname{#2}}"
+         r"\newcommand{\sympropstart}{\stepcounter{sympropsheet}\xdef\symprop@start{\the\c@page}"
+         r"\expandafter\ifx\csname symprop@fill@\arabic{sympropsheet}\endcsname\symprop@one"
+         r"\global\symprop@tighttrue\else\global\symprop@tightfalse\fi\normalsize"
+         r"\ifsymprop@tight\setlength{\parskip}{0.1em}\setlength{\jot}{1pt}"
+         r"\setlength{\abovedisplayskip}{3pt plus 2pt}\setlength{\belowdisplayskip}{3pt plus 2pt}"
+         r"\def\sympropstretch{1.25}\else\setlength{\parskip}{0.4em}\setlength{\jot}{3pt}"
+         r"\def\sympropstretch{1.45}\fi}"
+         r"\newcommand{\sympropend}{\par\penalty\@M\ifsymprop@tight\def\symprop@t{1}\else\def\symprop@t{0}"
+         r"\ifnum\c@page>\symprop@start\relax\ifdim\pagetotal<" + _NEARLY_EMPTY + r"\textheight"
+         r"\def\symprop@t{1}\PackageWarningNoLine{symprop}{Rerun: a sheet's last page is nearly empty, "
+         r"so it is set tighter}\fi\fi\fi"
+         r"\immediate\write\@auxout{\string\sympropfill{\arabic{sympropsheet}}{\symprop@t}}}\makeatother")
+
+
 def build(solution, questions=False, doc=None, heading=None):
     """The worksheet as a PyLaTeX Document (answer sheet, or question sheet); with
     `doc`, appended to it on a new page (exam variants), under `heading`; every
@@ -123,13 +175,19 @@ def _build(solution, questions, doc, heading):
         doc = new_document()
     else:
         doc.append(NoEscape(r"\clearpage\setcounter{section}{0}\setcounter{page}{1}"))
+    if _FILL not in doc.preamble:
+        doc.preamble.append(NoEscape(_FILL))
+    doc.append(NoEscape(r"\sympropstart"))
     title(doc, solution, "Exercise sheet" if questions else "Answer sheet", heading)
     full = problem_section(doc, solution)
     listing = items(solution)
+    doc.packages.append(Package("needspace"))
     if questions:
+        doc.packages.append(Package("multicol"))       # a set: once however many variants
         practice.section(doc, solution)
         _questions(doc, solution, listing)
         appendix(doc, solution, full)
+        doc.append(NoEscape(r"\sympropend"))
         return doc
     numbering = {name: number for number, _, name, _ in listing}
     with doc.create(Section("Solution")):
@@ -151,6 +209,7 @@ def _build(solution, questions, doc, heading):
                 doc.append(NoEscape(r"\par ".join(_answering(solution, key) + text for key, text in notes)))
     _answers(doc, solution, listing)
     appendix(doc, solution, full)
+    doc.append(NoEscape(r"\sympropend"))
     return doc
 
 
