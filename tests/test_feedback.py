@@ -145,4 +145,4 @@ def test_one_minus_sign_in_both_columns(tmp_path):
     assert not re.search(r"-[0-9]", text.split("Your answers")[-1])
     flat, _ = pages(feedback_latex(report("saturated_sigmoid")), tmp_path)
     text = " ".join(flat)
-    assert "−0.00000163 −0.0000015344399" in text
+    assert "−1.63 × 10−6 −1.5344399 × 10−6" in text      # −0.00000163 as 1.63·10⁻⁶, like −4.08 × 10−7

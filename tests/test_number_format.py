@@ -176,3 +176,13 @@ def test_closed_form_is_none_when_too_wide():
     u = R(1, 5) + sigma(R(1, 2)) / 10 + 3 * sigma(R(2, 5)) / 5
     assert closed_form(sp.exp(-u) / (1 + sp.exp(-u)) ** 2 * (sigma(u) - R(9, 10))) is None
     assert closed_form(sp.exp(-u) / (1 + sp.exp(-u)) ** 2 * (sigma(u) - R(9, 10)), width=200) is not None
+
+
+def test_the_feedback_sheet_writes_small_numbers_as_the_other_sheets_do():
+    from symprop.render.feedback import _number
+    # a student's or the checker's fixed-point digits with 4 zeros after the point or more: ×10^k,
+    # as tex_decimal writes them, the digits kept (−0.00000163 = −1.63·10⁻⁶)
+    assert _number("-0.00000163") == r"{-}1.63 \times 10^{-6}"
+    assert _number("0.0000015344399") == r"1.5344399 \times 10^{-6}"
+    assert _number("0.000123") == "0.000123"                    # three zeros: as written
+    assert _number("-1.63e-7") == r"{-}1.63\times 10^{-7}"

@@ -13,6 +13,7 @@ from ..model.numeric import decimal
 from ..output.files import MARK
 from .document import appendix, check_size, new_document, problem_section
 from .latexprint import latex_short, wrap_lines
+from .numbers import tex_decimal
 from .texnames import escape, spelling, tex_name, title_tex
 
 __all__ = ["feedback_latex"]
@@ -83,6 +84,8 @@ def _number(text):
     if not m:
         return r"\text{" + "$-$".join(escape(part) for part in text.split("-")) + "}"
     approx, sign, digits, power = m.groups()
+    if power is None and re.match(r"0?\.0000", digits) and digits.strip("0."):
+        digits = tex_decimal(digits if digits[0] == "0" else "0" + digits)  # 0.0000016 as 1.6×10⁻⁶, as the sheets
     shown = (r"{\approx}" if approx else "") + ("{-}" if sign == "-" else "") + digits
     if power is not None:
         shown += rf"\times 10^{{{int(power)}}}"
