@@ -24,7 +24,11 @@ from ..model.numeric import decimal
 
 __all__ = ["Alternative", "alternatives", "mistake_text", "LABELS"]
 
-MAX_PER_QUANTITY = 8
+MAX_PER_QUANTITY = 12
+# the mistakes students make most, tried (and so listed) first; then the rest of MISTAKES
+FIRST = ("factor_double", "factor_half", "updated_weights", "no_activation_derivative",
+         "lr_added", "w_not_transposed", "sign_flipped")
+ORDER = FIRST + tuple(k for k in MISTAKES if k not in FIRST)
 
 LABELS = {                     # a few words for the answer sheet's key (plain ASCII)
     "updated_weights": "updated weights used", "relu_convention": "other ReLU'(0)",
@@ -61,11 +65,35 @@ def _approx(value):
     """A right value as the mistaken definitions are evaluated on: a Rational itself, a
     closed form as a 50-digit Float (its certified decimal). Wrong values are only shown
     and compared with tolerances far wider than 10^-45, and recomputing a sigmoid net's
-    nested closed forms exactly with every slip took minutes."""
+    nested closed forms exactly with every slip took minutes. A net whose values are all
+    Rational is recomputed exactly (the checker's own _recompute and _propagate)."""
     if value.is_Rational:
         return value
     d = decimal(value, 50)
     return sp.Float(d, 50) if d is not None else value
+
+
+def _float(expr, env):
+    """A definition evaluated on 50-digit Floats (None if it has no finite real value)."""
+    if expr is None:
+        return None
+    try:
+        value = sp.N(expr.xreplace(env), 50)
+    except Exception:              # a mistaken definition can divide by zero: no value
+        return None
+    return value if value.is_Float and value.is_finite else (value if value.is_Rational else None)
+
+
+def _float_propagate(defs, env, mistake):
+    """The checker's _propagate on Floats: the solution recomputed in order with one
+    mistake made everywhere it can be made."""
+    env, out = dict(env), {}
+    for _, _, name, _ in defs.s.items():
+        value = _float(defs.definition(name, mistake), env)
+        if value is None:
+            value = env[symbol(name)]
+        out[name] = env[symbol(name)] = value
+    return out
 
 
 def _number(value):
@@ -93,13 +121,19 @@ def alternatives(solution, questions):
     """{name: [Alternative, ...]} for each Asked in `questions` (selection.asked)."""
     defs = Definitions(solution)
     exact = {name: value for _, _, name, value in solution.items()}
-    truth = {name: _approx(v) for name, v in exact.items()}
-    env = {symbol(n): v for n, v in truth.items()}
+    if all(v.is_Rational for v in exact.values()):
+        env = {symbol(n): v for n, v in exact.items()}
+        here = lambda name, mistake: _recompute(defs.definition(name, mistake), env)
+        spread_all = lambda mistake: _propagate(defs, exact, mistake)
+    else:
+        approx = {symbol(n): _approx(v) for n, v in exact.items()}
+        here = lambda name, mistake: _float(defs.definition(name, mistake), approx)
+        spread_all = lambda mistake: _float_propagate(defs, approx, mistake)
     spread = {}
 
     def propagated(mistake):
         if mistake not in spread:
-            spread[mistake] = _propagate(defs, truth, mistake)
+            spread[mistake] = spread_all(mistake)
         return spread[mistake]
 
     out = {}
@@ -107,9 +141,8 @@ def alternatives(solution, questions):
         right = exact[q.name]
         bound = q.tolerance.bound(right)
         found = []                       # [(value, its Rational approximation, [mistakes])]
-        for mistake in MISTAKES:
-            for value in (_recompute(defs.definition(q.name, mistake), env),
-                          propagated(mistake).get(q.name)):
+        for mistake in ORDER:
+            for value in (here(q.name, mistake), propagated(mistake).get(q.name)):
                 value = _number(value)
                 if value is None:
                     continue
