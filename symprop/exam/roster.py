@@ -27,7 +27,7 @@ __all__ = ["Student", "RosterError", "read_roster", "parse_roster", "variant_of"
 
 MAX_STUDENTS = 500          # students in one students.pdf (render/examsheet's variant limit)
 MAX_ID = 100                # characters of an id
-PART = 40                   # students per pdflatex job; the parts are joined by pdfpages
+PART = 100                  # students per pdflatex job (a run stays well inside its 120 s); joined by pdfpages
 
 
 class RosterError(SympropError, ValueError):
