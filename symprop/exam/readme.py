@@ -28,23 +28,25 @@ Moodle, GIFT (questions.gift)
     "canvas-qti.zip": """\
 Canvas (canvas-qti.zip)
   Course > Settings > Import Course Content > content type "QTI .zip file" > upload
-  canvas-qti.zip (do not unzip it). It creates one quiz, "{category}", with a question
-  group per variant ("Variant N", pick 1), numerical questions with the tolerance as an
-  exact-answer margin. Canvas numerical questions give no per-answer feedback for wrong
-  values, so the mistake values are not in this package; the answer PDF lists them.
-  To give every student a different variant with every question of it, keep the
-  groups and set "pick 1" only if the variant has a single question; otherwise
-  assign variants with sections or use one quiz per variant.
+  canvas-qti.zip (do not unzip it). It creates one quiz, "{category}", with a
+  question group per variant ("Variant N", every question of that variant picked) of
+  numerical questions whose tolerance is an answer range (answer +- tolerance), each
+  worth its points. The quiz as imported holds every variant: keep one group per quiz
+  (copy the quiz, delete the other groups; or assign the copies to sections), or move
+  the groups to question banks. Canvas scores every matching numerical answer at 100 %,
+  so the mistake values are not in this package (the answer PDF and answers.json list
+  them).
 """,
     "prairielearn.zip": """\
 PrairieLearn (prairielearn.zip)
   Unzip into your course repository's questions/ folder: it holds one question folder
-  (info.json, question.html, server.py, data.json). Add it to an assessment's zones by
-  its folder name. generate() picks one of this exam's variants from the bundled data
-  by the variant seed; grade() accepts each answer within its tolerance, names a
-  mistake when the answer is a mistake's value, and gives error carried forward: an
-  answer that is right from the student's own earlier answers (by each quantity's
-  one-step definition) earns the carried credit. Nothing needs symprop on the server.
+  (info.json, question.html, server.py; the variants are inside server.py). Add the
+  folder's name to an assessment's zones. generate() picks one of this exam's variants
+  by the variant seed; students see the network and one number box per question.
+  grade() accepts each answer within its tolerance, names the mistake when the answer
+  is a mistake's value ({credit}% credit), and gives error carried forward: an answer
+  right from the student's own earlier answers (by each quantity's one-step
+  definition) earns the carried credit. Nothing of symprop is needed on the server.
 """,
 }
 
