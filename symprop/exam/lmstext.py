@@ -15,6 +15,7 @@ from decimal import ROUND_DOWN, Decimal
 
 import sympy as sp
 
+from ..model.losses import LOSSES
 from ..model.numeric import decimal
 from ..render.latexprint import latex_short
 from ..render.texnames import tex_name
@@ -118,7 +119,8 @@ def problem_html(solution):
         if layer.bias is not None:
             tex += r",\quad b^{(%d)} = \begin{bmatrix}%s\end{bmatrix}" % (
                 l, r" \\ ".join(latex_short(b) for b in layer.bias))
-        parts.append(f"<p>Layer {l} ({html.escape(layer.activation)}): {_math(tex)}</p>")
+        act = "linear" if layer.activation == "identity" else layer.activation
+        parts.append(f"<p>Layer {l} ({html.escape(act)}): {_math(tex)}</p>")
         parts.append(network_table(layer, l))
     if not st.layers:
         nodes = "".join(f"<tr><td>{html_text(n)}</td><td>{html_text(t.strip())}</td></tr>"
@@ -130,7 +132,8 @@ def problem_html(solution):
     parts.append(f"<p>Given: {_math(given)}</p>")
     if st.steps:
         eta = _math(r"\eta = " + latex_short(st.learning_rate))
-        parts.append(f"<p>Loss: {html.escape(st.loss)}; learning rate {eta}.</p>")
+        loss = LOSSES[st.loss].text if st.loss in LOSSES else st.loss
+        parts.append(f"<p>Loss: L = {html.escape(loss)}; learning rate {eta}.</p>")
     return "".join(parts)
 
 
