@@ -140,31 +140,36 @@ def read_mapping(folder):
     return out
 
 
-def students_latex(students, by_number, seed):
-    """One document: each student's question sheet, their name and id on every page."""
+def students_latex(students, by_number, seed, settings=None):
+    """One document: each student's question sheet (the exam's asked questions, as on
+    questions.pdf), their name and id on every page."""
     from pylatex import NoEscape, Package
 
     from ..output.files import MARK
+    from ..render.examsheet import _questions
     from ..render.latexprint import wrap_lines
-    from ..render.sheet import build
-    from ..render.texnames import escape
+    from ..render.texnames import escape, spelling
+    from .lmstext import fields
 
     doc = None
+    method = bool(settings and settings.method_questions)
     for s in students:
         v = by_number[s.variant]
         mark = rf"\def\studentmark{{{escape(s.name)} \quad (id {escape(s.id)})}}"
         heading = f"{s.name} ({s.id}), variant {v.number}"
-        if doc is None:
-            doc = build(v.solution, True, heading=heading)
+        qs = [f.asked for f in fields(v, settings)]
+        if doc is not None:
+            doc.append(NoEscape(r"\clearpage" + mark))
+        with spelling(v.solution):
+            first = doc is None
+            doc = _questions(v.solution, qs, heading, doc, method)
+        if first:
             doc.packages.append(Package(NoEscape("eso-pic")))
             doc.preamble.append(NoEscape(
                 r"\providecommand{\studentmark}{}"
                 r"\AddToShipoutPictureFG{\AtPageUpperLeft{\raisebox{-1.2cm}{\hspace{2cm}"
                 r"\small\sffamily\studentmark}}}"))
             doc.data.insert(0, NoEscape(mark))
-        else:
-            doc.append(NoEscape(r"\clearpage" + mark))
-            build(v.solution, True, doc=doc, heading=heading)
     return wrap_lines(f"% {MARK}\n" + doc.dumps())
 
 
@@ -188,21 +193,29 @@ def write_class_exam(problem, students, n, seed, out, force=False, problem_text=
 
     from ..output.files import check_folder, write_folder
     from ..render.examsheet import exam_latex
-    from .exports import answers_json, compile_all, moodle_xml
+    from .exports import answers_json, compile_all, exam_settings
+    from .lmstext import fields
+    from .moodle import moodle_xml
     from .variants import draw
 
+    settings = exam_settings(problem)
     vs = draw(problem, n, seed)
+    for v in vs:                     # a pattern that matches nothing fails before any file
+        fields(v, settings)
     by_number = {v.number: v for v in vs}
     students = [replace(s, variant=variant_of(seed, s.id, len(vs))) for s in students]
-    files = {"answers.json": json.dumps(answers_json(vs, seed), indent=1, ensure_ascii=False) + "\n",
-             "moodle.xml": moodle_xml(vs, problem.title),
+    files = {"answers.json": json.dumps(answers_json(vs, seed, settings), indent=1,
+                                        ensure_ascii=False) + "\n",
+             "moodle.xml": moodle_xml(vs, problem.title, settings),
              "roster.csv": mapping_csv(students)}
     if problem_text is not None:
         files["problem.toml"] = problem_text
-    jobs = {"questions.pdf": exam_latex(vs, seed, True), "answers.pdf": exam_latex(vs, seed, False)}
+    select = lambda v: fields(v, settings)
+    jobs = {"questions.pdf": exam_latex(vs, seed, True, select, settings.method_questions),
+            "answers.pdf": exam_latex(vs, seed, False, select)}
     parts = [students[k:k + PART] for k in range(0, len(students), PART)]
     for k, part in enumerate(parts, 1):          # pdflatex is one core: parts in parallel
-        jobs[f"students-part{k}.pdf"] = students_latex(part, by_number, seed)
+        jobs[f"students-part{k}.pdf"] = students_latex(part, by_number, seed, settings)
     check_folder(out, set(files) | {"questions.pdf", "answers.pdf", "students.pdf"}, force)
     pdfs = compile_all(jobs)
     pieces = {f"part{k}.pdf": pdfs.pop(f"students-part{k}.pdf") for k in range(1, len(parts) + 1)}
