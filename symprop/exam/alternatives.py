@@ -35,7 +35,7 @@ LABELS = {                     # a few words for the answer sheet's key (plain A
     "no_activation_derivative": "f'(z) dropped", "sigma_from_z": "sigma' from z",
     "sigma_not_derivative": "sigma for sigma'", "sign_flipped": "sign of the loss derivative",
     "factor_half": "factor 2 missing", "factor_double": "factor 2 too many",
-    "w_not_transposed": "W instead of W^T", "z_for_a": "z for a", "bias_left_out": "bias left out",
+    "w_not_transposed": "W not transposed", "z_for_a": "z for a", "bias_left_out": "bias left out",
     "lr_added": "update sign (w + eta g)", "target_is_output": "target taken as the output",
 }
 

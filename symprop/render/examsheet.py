@@ -55,6 +55,16 @@ def exam_latex(variants, seed, questions, select=None, method=False):
     return wrap_lines(f"% {MARK}\n" + doc.dumps())
 
 
+def _short(decimal_text, digits=6):
+    """A fixed-point decimal cut to `digits` significant digits (the key's mistake values)."""
+    from decimal import Decimal
+
+    d = Decimal(decimal_text)
+    if not d or len(d.normalize().as_tuple().digits) <= digits:
+        return decimal_text
+    return format(round(d, digits - 1 - d.adjusted()).normalize(), "f")
+
+
 def _points(p):
     text = str(p.p) if p.q == 1 else f"{p.p}/{p.q}"
     return f"{text} point" + ("" if p == 1 else "s")
@@ -103,6 +113,8 @@ def _key(doc, solution, fs, heading):
     for i, f in enumerate(fs, 1):
         q = f.asked
         exact, dec = _cells(q.value)
+        if not q.value.is_Rational:
+            exact = None                 # a closed form does not fit the key's column
         cells = (rf"{exact} & {dec}" if exact is not None else
                  rf"\multicolumn{{2}}{{>{{$}}l<{{$}}}}{{\approx {dec}}}")
         doc.append(NoEscape(rf"{i} & {tex_name(q.name)} & {cells} & "
@@ -113,7 +125,7 @@ def _key(doc, solution, fs, heading):
         doc.append(NoEscape(r"\textbf{Mistake values} (wrong answers the LMS exports name):"
                             r"\begin{itemize}\small" "\n"))
         for i, f in listed:
-            vals = "; ".join(rf"{escape(a.decimal)} ({escape(a.label)})" for a in f.alternatives)
+            vals = "; ".join(rf"{escape(_short(a.decimal))} ({escape(a.label)})" for a in f.alternatives)
             doc.append(NoEscape(rf"\item ({i}) ${tex_name(f.asked.name)}$: {vals}" "\n"))
         doc.append(NoEscape(r"\end{itemize}"))
     return doc
