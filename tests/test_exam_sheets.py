@@ -1,0 +1,42 @@
+"""The exam's sheets follow the [exam] selection: one answer box per asked quantity with
+its points and tolerance, the questions on the method only with method_questions, and
+the answer PDF's key with the mistake values (LaTeX read here, no pdflatex needed)."""
+
+import re
+
+import symprop
+from helpers import EXAMPLES
+from symprop.exam.exports import exam_settings
+from symprop.exam.lmstext import fields
+from symprop.exam.variants import draw
+from symprop.render.examsheet import exam_latex
+
+
+def sheets(extra="", ask=None, method=None):
+    text = (EXAMPLES / "two_layer_relu.toml").read_text() + extra
+    problem = symprop.loads(text)
+    settings = exam_settings(problem, ask)
+    vs = draw(problem, 2, 4)
+    select = lambda v: fields(v, settings)
+    method = settings.method_questions if method is None else method
+    return vs, exam_latex(vs, 4, True, select, method), exam_latex(vs, 4, False, select)
+
+
+def test_questions_are_the_selection_with_points_and_tolerance():
+    extra = '\n[exam]\nask = ["loss", "dL/dW2[*]"]\npoints = {"dL/dW2[*]" = 2}\n' \
+            '[exam.tolerance]\nrelative = 0.01\n'
+    vs, questions, answers = sheets(extra)
+    assert questions.count(r"\answerbox\quad") == 3 * len(vs)
+    assert questions.count("2 points; within 1\\%") == 2 * len(vs)
+    assert "5 points in all" in questions
+    assert "Questions on the method" not in questions
+    assert answers.count("Exam key") == len(vs)
+
+
+def test_method_questions_and_the_ask_flag():
+    vs, questions, _ = sheets("\n[exam]\nmethod_questions = true\n")
+    assert "Questions on the method" in questions
+    assert questions.count(r"\answerbox\quad") == 8 * len(vs)        # the default selection
+    vs, questions, answers = sheets(ask=["delta1[*]"])
+    assert questions.count(r"\answerbox\quad") == 2 * len(vs)
+    assert re.search(r"Mistake values", answers)
