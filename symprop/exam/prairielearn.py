@@ -74,7 +74,7 @@ def _variant_data(v, settings):
     with spelling(v.solution):
         questions = [{"key": f"q{f.number}", "name": f.asked.name,
                       "label": r"\(" + tex_name(f.asked.name) + r"\) =",
-                      "answer": f.answer, "tol": f.tolerance, "points": str(f.asked.points),
+                      "answer": f.answer, "tol": f.tolerance, "points": repr(float(f.asked.points)),
                       "describe": f.asked.tolerance.describe(), "ecf": True,
                       "mistakes": [{"value": a.decimal, "feedback": a.feedback}
                                    for a in f.alternatives]}
@@ -106,7 +106,7 @@ QUESTION_HTML = """\
 </pl-question-panel>
 {{#params.questions}}
 <pl-number-input answers-name="{{key}}" label="{{label}}" comparison="absolute" atol="{{atol}}"
-  weight="{{points}}" suffix="({{describe}})"></pl-number-input>
+  suffix="({{points}} points; {{describe}})"></pl-number-input>
 {{/params.questions}}
 """
 
