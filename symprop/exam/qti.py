@@ -6,7 +6,8 @@ imsmanifest.xml names one resource of type imsqti_xmlv1p2, the assessment; the
 assessment has a section (a Canvas question group) per variant, each holding that
 variant's asked quantities as numerical_question items: the answer accepted exactly or
 within [answer − tolerance, answer + tolerance] (varequal, or vargte and varlte),
-points_possible the question's points. Canvas numerical questions score every answer
+points_possible the question's points (a variant whose questions differ in points is a
+plain section, without the group's selection: a Canvas group has one points value). Canvas numerical questions score every answer
 that matches at 100 %, so the mistake values are not listed here (the answer PDF and
 answers.json hold them). The zip's entries have a fixed date: the same exam gives the
 same bytes.
@@ -74,10 +75,11 @@ def assessment_xml(vs, category, settings=None):
     for v in vs:
         fs = fields(v, settings, mistakes=False)
         group = ET.SubElement(top, "section", ident=f"variant_{v.number}", title=f"Variant {v.number}")
-        sel = ET.SubElement(ET.SubElement(group, "selection_ordering"), "selection")
-        ET.SubElement(sel, "selection_number").text = str(len(fs))
-        ext = ET.SubElement(sel, "selection_extension")
-        ET.SubElement(ext, "points_per_item").text = _points(fs[0].asked.points) if fs else "1"
+        if len({f.asked.points for f in fs}) == 1:      # a Canvas group has one points value
+            sel = ET.SubElement(ET.SubElement(group, "selection_ordering"), "selection")
+            ET.SubElement(sel, "selection_number").text = str(len(fs))
+            ext = ET.SubElement(sel, "selection_extension")
+            ET.SubElement(ext, "points_per_item").text = _points(fs[0].asked.points)
         with spelling(v.solution):
             problem = problem_html(v.solution)
             for f in fs:
