@@ -18,7 +18,7 @@ import sympy as sp
 from ..model.losses import LOSSES
 from ..model.numeric import decimal
 from ..render.latexprint import latex_short
-from ..render.texnames import tex_name
+from ..render.texnames import activation_words, tex_name
 from .alternatives import alternatives
 from .selection import asked
 
@@ -119,8 +119,8 @@ def problem_html(solution):
         if layer.bias is not None:
             tex += r",\quad b^{(%d)} = \begin{bmatrix}%s\end{bmatrix}" % (
                 l, r" \\ ".join(latex_short(b) for b in layer.bias))
-        act = "linear" if layer.activation == "identity" else layer.activation
-        parts.append(f"<p>Layer {l} ({html.escape(act)}): {_math(tex)}</p>")
+        act = re.sub(r"\$([^$]*)\$", r"\\(\1\\)", html.escape(activation_words(layer.activation)))
+        parts.append(f"<p>Layer {l} ({act}): {_math(tex)}</p>")     # the sheets' words: ReLU, sigmoid σ
         parts.append(network_table(layer, l))
     if not st.layers:
         nodes = "".join(f"<tr><td>{html_text(n)}</td><td>{html_text(t.strip())}</td></tr>"

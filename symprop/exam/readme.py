@@ -57,7 +57,7 @@ def readme(problem, vs, seed, names, settings):
     questions = fields(vs[0], settings) if vs else []
     asked = ", ".join(f.asked.name for f in questions[:12]) + (", …" if len(questions) > 12 else "")
     credit = int(settings.mistake_credit * 100)
-    out = [f"{line(problem.title, 200)}: an exam of {len(vs)} variants (seed {seed}), {MARK}.", "",
+    out = [f"{line(problem.title, 200)}: an exam of {len(vs)} variants (seed {seed}). {MARK}.", "",
            f"Asked in every variant ({len(questions)} questions): {asked}", "",
            "Files:",
            "  questions.pdf / answers.pdf  the sheets to print: questions, and the worked "
