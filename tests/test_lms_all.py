@@ -63,3 +63,15 @@ def test_ask_flag_overrides_and_a_bad_one_exits_2(tmp_path, capsys):
                  "--ask", "nothing[*]"])
     err = capsys.readouterr().err
     assert code == 2 and "--ask" in err and "matches no quantity" in err and not out.exists()
+
+
+def test_question_text_names_activations_in_words():
+    """What a student reads in the LMS: 'Layer 1 (ReLU)', 'sigmoid σ', 'linear' — the
+    sheets' words, never the problem file's ids (relu, identity)."""
+    from symprop.exam.lmstext import problem_html as question_html
+
+    text = question_html(symprop.solve(symprop.load(EXAMPLES / "two_layer_relu.toml")))
+    assert "Layer 1 (ReLU)" in text and "Layer 2 (linear)" in text
+    assert "(relu)" not in text and "identity" not in text
+    sigmoid = question_html(symprop.solve(symprop.load(EXAMPLES / "two_layer_sigmoid.toml")))
+    assert r"Layer 1 (sigmoid \(\sigma\))" in sigmoid
