@@ -121,3 +121,17 @@ def test_no_module_is_longer_than_350_lines(dotted, path):
     """Small modules: a newcomer reads one in a sitting."""
     lines = len(path.read_text().splitlines())
     assert lines <= 350, f"{path.name}: {lines} lines"
+
+
+def test_architecture_names_every_module():
+    """ARCHITECTURE.md is how a newcomer finds where a change belongs: each module of a
+    subpackage is named (as `module`) in its part's row of the table."""
+    doc = (ROOT.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip().strip("`"): line for line in doc.splitlines()
+            if line.startswith("| `")}
+    missing = []
+    for package in sorted(p for p in ROOT.iterdir() if (p / "__init__.py").exists()):
+        row = rows.get(package.name, "")
+        missing += [f"{package.name}/{m.stem}" for m in sorted(package.glob("*.py"))
+                    if m.stem != "__init__" and f"`{m.stem}`" not in row]
+    assert not missing, f"not in ARCHITECTURE.md's table: {missing}"
