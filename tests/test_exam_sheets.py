@@ -40,3 +40,16 @@ def test_method_questions_and_the_ask_flag():
     vs, questions, answers = sheets(ask=["delta1[*]"])
     assert questions.count(r"\answerbox\quad") == 2 * len(vs)
     assert re.search(r"Mistake values", answers)
+
+
+def test_question_labels_fit_their_column():
+    """The label column is as wide as the widest label (TeX measures them), so
+    'L (after the update) =' does not run into its answer box; a later step says which."""
+    from symprop.render.examsheet import _label
+
+    assert _label("final.loss") == r"$\displaystyle L\text{ (after the update)} = $"
+    assert _label("step2.loss") == r"$\displaystyle L\text{ (step 2)} = $"
+    vs, questions, _ = sheets()
+    questions = questions.replace("\n", " ")                # long lines are wrapped at spaces
+    assert r"\settowidth{\sympropw}{$\displaystyle L\text{ (after the update)} = $}" in questions
+    assert r"\makebox[\sympropq][l]" in questions and "[9em]" not in questions

@@ -85,16 +85,31 @@ def _questions(solution, qs, heading, doc, method):
             rf"Compute each quantity ({_points(total)} in all). Give exact values (fractions) "
             r"where you can, decimals otherwise; the tolerance a decimal is accepted within is "
             r"given with each question.\par\medskip" "\n"))
-        for i, q in enumerate(qs, 1):
-            shown = q.name.split(".", 1)[1] if q.name.startswith(("final.", "step")) else q.name
-            after = r"\text{ (after the update)}" if q.name.startswith("final.") else ""
+        labels = [_label(q.name) for q in qs]
+        doc.append(NoEscape(                     # the label column as wide as its widest label
+            r"\ifdefined\sympropq\else\newlength{\sympropq}\newlength{\sympropw}\fi"
+            r"\setlength{\sympropq}{6em}" + "".join(
+                rf"\settowidth{{\sympropw}}{{{l}}}\ifdim\sympropw>\sympropq\setlength{{\sympropq}}{{\sympropw}}\fi"
+                for l in labels) + "\n"))
+        for i, (q, label) in enumerate(zip(qs, labels), 1):
             doc.append(NoEscape(
                 rf"\makebox[2.2em][r]{{({i})}}\quad "
-                rf"\makebox[9em][l]{{$\displaystyle {tex_name(shown)}{after} = $}}"
+                rf"\makebox[\sympropq][l]{{{label}}}\enspace "
                 rf"\answerbox\quad{{\small {escape(_points(q.points))}; "
                 rf"{escape(q.tolerance.describe())}}}\par\smallskip" "\n"))
     appendix(doc, solution, full)
     return doc
+
+
+def _label(name):
+    """A question's label: the quantity, and when it is not the first step's, which."""
+    shown, after = name, ""
+    if name.startswith("final."):
+        shown, after = name.split(".", 1)[1], r"\text{ (after the update)}"
+    elif name.startswith("step"):
+        step, shown = name.split(".", 1)
+        after = rf"\text{{ (step {step[4:]})}}"
+    return rf"$\displaystyle {tex_name(shown)}{after} = $"
 
 
 def _key(doc, solution, fs, heading):
