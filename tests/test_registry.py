@@ -215,10 +215,12 @@ def test_relu_convention_is_stated_only_where_a_relu_like_function_is_called(nod
 # Where an activation's name may be written in the package: its record, the starter
 # problems (problem-file text), the loss records' domain hints (advice naming the output
 # activation), the PyTorch adapter (torch's class names mapped to records), and the SymPy
-# function symbol the sheets print as σ. Anywhere else a renderer or the checker would be
+# function symbol the sheets print as σ, and the PrairieLearn server (a standard-library
+# file run without symprop: exam/plserver.py's math table, and exam/prairielearn.py naming
+# SymPy's primitives, sp.tanh, for it). Anywhere else a renderer or the checker would be
 # keeping its own copy of a record's meaning (issue 12).
 _MAY_SPELL = {"model/functions.py", "model/losses.py", "model/starters.py", "fast/torchcheck.py",
-              "render/numbers.py"}
+              "render/numbers.py", "exam/plserver.py", "exam/prairielearn.py"}
 
 
 def test_activation_names_are_spelled_only_in_the_registry():
