@@ -53,3 +53,27 @@ def test_question_labels_fit_their_column():
     questions = questions.replace("\n", " ")                # long lines are wrapped at spaces
     assert r"\settowidth{\sympropw}{$\displaystyle L\text{ (after the update)} = $}" in questions
     assert r"\makebox[\sympropq][l]" in questions and "[9em]" not in questions
+
+
+def test_a_hostile_title_compiles_on_the_exam_sheets_and_key(tmp_path):
+    """LaTeX's specials in the title and notes are text on the question sheet and the
+    key page (pdftotext shows them), not commands."""
+    import shutil
+    import subprocess
+
+    import pytest
+    from symprop.output.texcompile import compile_pdf
+
+    if not shutil.which("pdflatex"):
+        pytest.skip("pdflatex is not installed (make tex)")
+    title = r"50% & $5 #1 {x} ~y_z^2 \input{/etc/passwd}"
+    text = (EXAMPLES / "two_layer_relu.toml").read_text().replace(
+        'title = "Two-layer ReLU network with a dead unit"', f"title = '{title}'")
+    problem = symprop.loads(text)
+    settings = exam_settings(problem, None)
+    vs = draw(problem, 1, 4)
+    for questions in (True, False):
+        pdf = tmp_path / "exam.pdf"
+        pdf.write_bytes(compile_pdf(exam_latex(vs, 4, questions, lambda v: fields(v, settings))))
+        shown = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert title in " ".join(shown.split())

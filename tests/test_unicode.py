@@ -151,6 +151,23 @@ def test_exam_sheet_prints_every_script(tmp_path):
 
 
 @needs_tex
+def test_exam_sheets_of_the_selection_print_every_script(tmp_path):
+    """The exam as `symprop exam` builds it: the [exam] selection's question boxes, and
+    the answer PDF's key page before each worked solution."""
+    from symprop.exam.exports import exam_settings
+    from symprop.exam.lmstext import fields
+
+    problem = unicode_problem("two_layer_relu.toml", 'title = "Two-layer ReLU network with a dead unit"')
+    settings = exam_settings(problem, None)
+    vs = draw(problem, 2, 7)
+    for questions in (True, False):
+        tex = exam_latex(vs, 7, questions, lambda v: fields(v, settings), False)
+        text = words(compile_pdf(tex), tmp_path)
+        assert text.count(SENTENCE) == (2 if questions else 4)     # answers: a key page, then the solution
+        assert_all_shown(text)
+
+
+@needs_tex
 def test_a_cyrillic_and_greek_file_name_compiles_and_stays_off_the_sheet(tmp_path, monkeypatch):
     """A student's sheet names the problem by its title, never by its file (issue 18)."""
     monkeypatch.chdir(tmp_path)
