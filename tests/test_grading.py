@@ -335,3 +335,25 @@ def test_students_pdf_built_in_parts_is_one_pdf(tmp_path, monkeypatch):
     pages = text.split("\f")[:-1]
     owners = [next(f"i{k}" for k in range(5) if f"(id i{k})" in p) for p in pages]
     assert owners == sorted(owners) and set(owners) == {f"i{k}" for k in range(5)}
+
+
+def test_feedback_sheet_shows_the_grade_where_it_overrules_the_checker():
+    """0.6 for a1[1] = 0.598688… is correctly rounded to the checker but not to the exam's
+    3 significant figures: the graded sheet marks it wrong, says why, and counts it so."""
+    import symprop
+    from symprop.exam.exports import exam_settings
+    from symprop.exam.grading import grade_student
+    from symprop.exam.selection import asked
+    from symprop.render.feedback import feedback_latex
+    from helpers import EXAMPLES
+
+    problem = symprop.load(EXAMPLES / "two_layer_sigmoid.toml")
+    settings = exam_settings(problem, ["a1[1]", "z1[1]"])
+    solution = symprop.solve(problem)
+    grade = grade_student(solution, asked(solution, settings), {"a1[1]": "0.6", "z1[1]": "0.4"}, settings)
+    assert [l.code for l in grade.lines if l.name == "a1[1]"] == ["wrong"]
+    tex = feedback_latex(grade.report, heading="Ada (s1)", points=grade)
+    row = next(line for line in tex.splitlines() if line.startswith("3 & a^{(1)}_{1} & 0.6 &"))
+    assert "wrong" in row and "rounded" not in row
+    assert "not as closely as this exam asks" in tex
+    assert "1 exact, 0 correctly rounded, 0 consistent with your earlier values, 1 wrong (of 2)" in tex

@@ -46,8 +46,11 @@ def _feedback(report, heading=None, points=None):
         from .classreport import points_section
 
         points_section(doc, points)
+    graded = {l.name: l.code for l in points.lines} if points is not None else {}
+    verdicts = {r.name: _verdict(r.verdict, graded.get(r.name)) for r in report.results}
     with doc.create(Section("Your answers")):
-        s = report.summary()
+        s = {v: sum(1 for w in verdicts.values() if w[0] == v) for v in _MARKS}
+        s["total"] = len(report.results)
         doc.append(NoEscape(rf"{s['exact']} exact, {s['rounded']} correctly rounded, "
                             rf"{s['carried_forward']} consistent with your earlier values, "
                             rf"{s['wrong']} wrong (of {s['total']})."))
@@ -59,16 +62,34 @@ def _feedback(report, heading=None, points=None):
             correct = (_number(r.correct_text) if r.correct_text else None) \
                 or _number(decimal(r.correct, 8)) or latex_short(r.correct)
             why = getattr(r, "why", None)
+            verdict, graded_why = verdicts[r.name]
             # \\* : no page break between a row and its reason
             doc.append(NoEscape(rf"{r.number} & {tex_name(r.name)} & {_number(r.given.text)} & {correct} & "
-                                rf"{_MARKS[r.verdict]} \\{'*' if why or r.diagnosis else ''}" "\n"))
-            if why is not None or r.diagnosis:
+                                rf"{_MARKS[verdict]} \\{'*' if why or r.diagnosis or graded_why else ''}" "\n"))
+            if graded_why:
+                doc.append(NoEscape(r" & \multicolumn{4}{p{15cm}}{\small\emph{" + graded_why + r"}} \\" "\n"))
+            elif why is not None or r.diagnosis:
                 said = why.format(name=lambda n: f"${tex_name(n)}$", number=lambda v: f"${_number(v)}$",
                                   text=escape) if why is not None else escape(r.diagnosis)
                 doc.append(NoEscape(r" & \multicolumn{4}{p{15cm}}{\small\emph{" + said + r"}} \\" "\n"))
         doc.append(NoEscape(r"\bottomrule\end{longtable}}"))
     appendix(doc, solution, full)
     return wrap_lines(f"% {MARK}\n" + doc.dumps())
+
+
+# a graded class (symprop grade) marks some answers the checker accepts as wrong: the
+# sheet shows the grade's verdict, and why it differs from the checker's
+_GRADED = {"rounded": "Correctly rounded, but not as closely as this exam asks (its tolerance is "
+                      "given with the question): no credit.",
+           "carried_forward": "This follows from your earlier answers, but they are trivial values "
+                              "(0, 1 or $-1$) where the true value is not: no carried-forward credit."}
+
+
+def _verdict(checked, graded):
+    """(the verdict the sheet shows, the sentence saying why the grade overrules the checker)."""
+    if graded == "wrong" and checked in _GRADED:
+        return "wrong", _GRADED[checked]
+    return checked, None
 
 
 _DECIMAL = re.compile(r"(≈\s*)?([-+]?)([0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE]([-+]?[0-9]+))?")
