@@ -18,14 +18,12 @@ reaches the exports through lmstext.py's `text`, `line` and `html_text`.
 
 import json
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from decimal import Decimal
 
 from ..core.solution import value_json
-from ..model.examsettings import ExamSettings
-from ..model.numeric import decimal
+from ..model.examsettings import ExamSettings, Tolerance
 from ..output.files import MARK, check_folder, write_folder
 from .gift import gift
-from .lmstext import category_name, fields
+from .lmstext import bound_text, category_name, fields
 from .moodle import moodle_xml
 from .selection import with_ask
 from .variants import draw, problem_toml
@@ -38,10 +36,7 @@ def tolerance(value):
     """Half a unit in the 4th significant digit of an exact value, in fixed-point notation
     ("0.00005" for 0.4, "0.000000000005" for 1.13e-8, "5000" for 12345678); "0.00005"
     for 0 (the tolerance of `[exam] tolerance = {digits = 4}`)."""
-    d = decimal(value, 15)
-    if d is None or Decimal(d) == 0:
-        return "0.00005"
-    return format(Decimal(5).scaleb(Decimal(d).adjusted() - 4), "f")
+    return bound_text(Tolerance(digits=4).bound(value))
 
 
 def _rational(r):
