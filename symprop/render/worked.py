@@ -12,7 +12,7 @@ from .latexprint import MAX_TERMS, latex, latex_short, shown_terms
 from .texlayout import paren
 from .texnames import tex_name
 
-__all__ = ["worked_lines"]
+__all__ = ["worked_lines", "adjoint_terms_tex"]
 
 PER_LINE = 3        # terms of a sum shown with their numbers; longer sums show the formula only
 
@@ -50,7 +50,9 @@ def _forward(solution, values, prefix):
     return out
 
 
-def _adjoint(solution, step, adj, forward):
+def adjoint_terms_tex(solution, step, adj, forward):
+    """An adjoint's terms as worked equations print them: (formulas, numbers, left_out),
+    one LaTeX string per consumer shown (the answer sheet's working.py uses it too)."""
     formula, numbers = [], []
     terms, left_out = shown_terms(solution.adjoint_terms(step, adj.of))
     for t in terms:
@@ -64,6 +66,11 @@ def _adjoint(solution, step, adj, forward):
         else:
             formula.append(rf"{tex_name(t.adjoint)} \cdot {latex(t.partial, max_terms=MAX_TERMS)}")
             numbers.append(rf"{paren(latex_short(t.adjoint_value))} \cdot {paren(latex_short(t.partial_value))}")
+    return formula, numbers, left_out
+
+
+def _adjoint(solution, step, adj, forward):
+    formula, numbers, left_out = adjoint_terms_tex(solution, step, adj, forward)
     if not formula:
         return "0"
     more = r" + \cdots" if left_out else ""

@@ -13,11 +13,12 @@ from pylatex import NoEscape, Subsection
 from ..model import naming
 from . import derivation, practice, vectors
 from .formulas import chain_paths, graph_formulas, layered_formulas
-from .latexprint import MAX_TERMS, latex, latex_short, latex_value, shown_terms
+from .latexprint import MAX_TERMS, latex, latex_short, latex_value
 from .printing import text
 from .texlayout import (LINE, PER_LINE, align, chunks, equation, paren, split_equation,
                         sum_chunks)
 from .texnames import tex_name
+from .worked import adjoint_terms_tex
 from .textout import dead_clause
 
 __all__ = ["forward", "backward", "update", "verdict"]
@@ -80,22 +81,7 @@ def _generic(doc, solution):
 
 
 def _adjoint_equation(number, solution, step, adj, forward):
-    formula, numbers = [], []
-    terms, left_out = shown_terms(solution.adjoint_terms(step, adj.of))    # only the terms shown are printed
-    for t in terms:
-        if t.from_loss:
-            formula.append(latex(t.partial, max_terms=MAX_TERMS))
-            numbers.append(latex(t.partial, lambda s: latex_short(forward[s.name]) if s.name in forward
-                                 else None, True, MAX_TERMS))
-            continue
-        head = tex_name(t.adjoint)
-        val = paren(latex_short(t.adjoint_value))
-        if t.partial == 1:
-            formula.append(head)
-            numbers.append(val)
-        else:
-            formula.append(rf"{head} \cdot {latex(t.partial, max_terms=MAX_TERMS)}")
-            numbers.append(rf"{val} \cdot {paren(latex_short(t.partial_value))}")
+    formula, numbers, left_out = adjoint_terms_tex(solution, step, adj, forward)  # only the terms shown
     if not formula:
         formula, numbers = ["0"], []
     if len(formula) > PER_LINE - 1:             # a long sum over consumers: a few terms per line
