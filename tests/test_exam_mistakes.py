@@ -152,3 +152,20 @@ def test_exports_carry_the_mistakes():
     answers = {Fraction(Decimal(a["answer"])): a for a in g[1]["answers"]}
     assert answers[Fraction(-11, 10)]["weight"] == 25.0
     assert "already-updated weights" in answers[Fraction(-11, 10)]["feedback"]
+
+
+def test_a_slip_that_cancels_exactly_gives_exactly_zero():
+    # sigmoid net (closed forms, so mistakes are evaluated on 50-digit Floats) where z used
+    # for a cancels exactly: a1 := z1 = 3/10, z2 = (3/10)(3/10) − 9/100 = 0, a2 := z2 = 0.
+    # Rational steps made Floats gave -1.7e-52 here, written out with 52 zeros.
+    spec = {"loss": "half_sse", "learning_rate": "1/10", "steps": 1,
+            "data": {"x": ["1"], "y": ["1"]},
+            "layers": [{"weights": [["3/10"]], "bias": ["0"], "activation": "sigmoid"},
+                       {"weights": [["3/10"]], "bias": ["-9/100"], "activation": "sigmoid"}]}
+    s = symprop.solve(symprop.Problem.from_dict(spec))
+    qs, found = alts(s, "a2[1]")
+    right = 1 / (1 + sp.exp(-(R(3, 10) / (1 + sp.exp(-R(3, 10))) - R(9, 100))))
+    assert abs(sp.N(qs[0].value - right, 30)) < 1e-25
+    values = listed(found, "a2[1]")
+    assert "z_for_a" in values[Fraction(0)]
+    assert all(v == 0 or abs(v) > Fraction(1, 10 ** 20) for v in values), values

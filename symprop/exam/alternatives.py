@@ -74,11 +74,16 @@ def _approx(value):
 
 
 def _float(expr, env):
-    """A definition evaluated on 50-digit Floats (None if it has no finite real value)."""
+    """A definition evaluated on 50-digit Floats (None if it has no finite real value).
+    A value that comes out Rational stays exact: made a Float, a slip that cancels to
+    exactly 0 further down (z used for a: W·z + b) came out as 50-digit rounding noise,
+    listed as "-0.000…000167" (52 zeros) beside the mistake's name."""
     if expr is None:
         return None
     try:
-        value = sp.N(expr.xreplace(env), 50)
+        value = expr.xreplace(env)
+        if not value.is_Rational:
+            value = sp.N(value, 50)
     except Exception:              # a mistaken definition can divide by zero: no value
         return None
     return value if value.is_Float and value.is_finite else (value if value.is_Rational else None)
