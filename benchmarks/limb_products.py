@@ -20,6 +20,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, ".."))
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")      # one thread, as flint and torch here
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -111,7 +112,6 @@ def best(fn, rounds=7, reps=20):
 
 def main():
     torch.set_num_threads(1)
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     print("| product | operand bits | flint fmpz_mat (ms) | float64 limb GEMMs + carries (ms) | limbs | equal |")
     print("|---|---|---:|---:|---|---|")
     for name, a, b in operands():

@@ -187,12 +187,15 @@ def _upstream(defs, name, given):
     return found
 
 
-def _propagate(defs, truth, mistake):
-    """The whole solution recomputed with one mistake made everywhere it can be made."""
+def _propagate(defs, truth, mistake, evaluate=None):
+    """The whole solution recomputed with one mistake made everywhere it can be made.
+    evaluate(definition, env): exact by default; the exam's alternatives pass their
+    50-digit evaluator for nets with closed forms."""
+    evaluate = evaluate or _recompute
     env = {_sym(n): v for n, v in truth.items()}
     out = {}
     for _, _, name, _ in defs.s.items():
-        value = _recompute(defs.definition(name, mistake), env)
+        value = evaluate(defs.definition(name, mistake), env)
         if value is None:
             value = truth[name]
         out[name] = env[_sym(name)] = value

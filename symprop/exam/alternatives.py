@@ -89,18 +89,6 @@ def _float(expr, env):
     return value if value.is_Float and value.is_finite else (value if value.is_Rational else None)
 
 
-def _float_propagate(defs, env, mistake):
-    """The checker's _propagate on Floats: the solution recomputed in order with one
-    mistake made everywhere it can be made."""
-    env, out = dict(env), {}
-    for _, _, name, _ in defs.s.items():
-        value = _float(defs.definition(name, mistake), env)
-        if value is None:
-            value = env[symbol(name)]
-        out[name] = env[symbol(name)] = value
-    return out
-
-
 def _number(value):
     """The value as a Rational or a real number with known digits, else None."""
     if value is None or not isinstance(value, sp.Basic) or value.free_symbols:
@@ -127,13 +115,12 @@ def alternatives(solution, questions):
     defs = Definitions(solution)
     exact = {name: value for _, _, name, value in solution.items()}
     if all(v.is_Rational for v in exact.values()):
-        env = {symbol(n): v for n, v in exact.items()}
-        here = lambda name, mistake: _recompute(defs.definition(name, mistake), env)
-        spread_all = lambda mistake: _propagate(defs, exact, mistake)
+        truth, evaluate = exact, _recompute
     else:
-        approx = {symbol(n): _approx(v) for n, v in exact.items()}
-        here = lambda name, mistake: _float(defs.definition(name, mistake), approx)
-        spread_all = lambda mistake: _float_propagate(defs, approx, mistake)
+        truth, evaluate = {n: _approx(v) for n, v in exact.items()}, _float
+    env = {symbol(n): v for n, v in truth.items()}
+    here = lambda name, mistake: evaluate(defs.definition(name, mistake), env)
+    spread_all = lambda mistake: _propagate(defs, truth, mistake, evaluate)
     spread = {}
 
     def propagated(mistake):
