@@ -133,3 +133,15 @@ def test_the_zero_delta_hypothesis_found():
         assert sp.simplify(values[name]) == 0
         assert decimal(values[name]) == "0" and sign(values[name]) == 0
     assert solution.to_json()["answers"]["delta1[1]"]["decimal"] == "0"
+
+
+def test_e_is_exp_of_one_beside_other_exps():
+    """SymPy writes exp(1) as the number E: a softmax of 1/4 and 1/2 (hypothesis found it in
+    tests/test_crosscheck.py) has a δ that is exactly 0 with E, exp(1/2) and exp(1/4) in it."""
+    q, h = sp.exp(sp.Rational(1, 4)), sp.exp(sp.Rational(1, 2))
+    s = q + h
+    delta = ((-1 / h / s) * (-sp.E / s**2 + h / s) / 2 + (-1 / h / s) * (-q * h / s**2) / 2) / 4
+    assert sp.simplify(delta) == 0                      # SymPy agrees it is 0
+    assert provably_zero(delta)
+    assert not provably_zero(sp.E - sp.exp(sp.Rational(1, 3)) ** 2)      # e ≠ e^(2/3)
+    assert provably_zero(sp.E - q ** 4)

@@ -71,8 +71,8 @@ class _Keys:
             out = sp.Mul(*[self.canon(a) for a in e.args])
         elif e.is_Pow and e.exp.is_Integer:
             out = sp.Pow(self.canon(e.base), e.exp)
-        elif isinstance(e, sp.exp):
-            out = self._placeholder(("exp",) + self.split(e))
+        elif isinstance(e, sp.exp) or e is sp.E:
+            out = self._placeholder(("exp",) + self.split(_as_exp(e)))
         else:
             out = self._placeholder((type(e),) + tuple(self.canon(a) for a in e.args))
         self.memo[e] = out
@@ -89,8 +89,8 @@ def _exp_scales(expr, keys):
     the lcm L of the denominators of its k's: exp(k·rest) = exp(rest/L)^(kL)."""
     scales = {}
     for e in sp.preorder_traversal(expr):
-        if isinstance(e, sp.exp):
-            k, rest = keys.split(e)
+        if isinstance(e, sp.exp) or e is sp.E:
+            k, rest = keys.split(_as_exp(e))
             if k.is_Rational:
                 scales[rest] = sp.ilcm(scales.get(rest, 1), k.q)
     return scales
@@ -109,14 +109,20 @@ def _rational(e, memo, atoms, scales, keys):
         out = sp.Mul(*[again(a) for a in e.args])
     elif e.is_Pow and e.exp.is_Integer:
         out = sp.Pow(again(e.base), e.exp)
-    elif isinstance(e, sp.exp):
-        out = _exp(e, atoms, scales, keys)
+    elif isinstance(e, sp.exp) or e is sp.E:
+        out = _exp(_as_exp(e), atoms, scales, keys)
     elif isinstance(e, sp.log) and e.args[0].is_Rational and e.args[0] > 0:
         out = _log(e, atoms)
     else:
         out = _atom(keys.canon(e), atoms)
     memo[e] = out
     return out
+
+
+def _as_exp(e):
+    """SymPy writes exp(1) as the number E, which is no exp: as exp(1), so that
+    E = exp(1/4)^4 is seen beside exp(1/4) (a softmax of 1/4 and 1/2 has both)."""
+    return sp.exp(1, evaluate=False) if e is sp.E else e
 
 
 def _exp(e, atoms, scales, keys):
