@@ -41,7 +41,9 @@ def _imported():
 
 
 def test_every_imported_distribution_is_declared_with_bounds():
-    declared = dict(_requirement(s) for s in PROJECT["dependencies"])
+    """Imported at the top of a module: a dependency, or the `fast` extra's (numpy: limbs.py,
+    imported only when it is installed; fast/base.have_numpy)."""
+    declared = dict(_requirement(s) for s in PROJECT["dependencies"] + PROJECT["optional-dependencies"]["fast"])
     for module in _imported():
         name = DISTRIBUTION.get(module, module).lower()
         assert name in declared, f"{module} is imported but {name} is not a dependency"

@@ -47,6 +47,21 @@ def have_flint():
     return _HAVE
 
 
+_NUMPY = None
+
+
+def have_numpy():
+    """True when numpy can be imported (asked once): limbs.py's matrices need it."""
+    global _NUMPY
+    if _NUMPY is None:
+        try:
+            importlib.import_module("numpy")
+            _NUMPY = True
+        except ImportError:
+            _NUMPY = False
+    return _NUMPY
+
+
 def kernel():
     """The fast path's kernel module (imports python-flint); FlintMissing without it."""
     if not have_flint():

@@ -35,7 +35,8 @@ import flint
 from ..model.functions import ACTIVATIONS
 from ..model.losses import LOSSES
 from . import reading, rules
-from .base import names
+from ..model.rules import Linear, Squares
+from .base import have_numpy, names
 from .matrices import B, Q, Undecided, Unsupported, add, mm, ones, sub
 
 __all__ = ["run", "prepare", "forget", "names", "Run", "Step", "Q", "B", "Unsupported"]
@@ -81,7 +82,7 @@ def _setup(problem):
     held = _READ.get(key)
     if held is not None and held[0]() is problem:
         return held[1]
-    prepared = reading.read(problem)
+    prepared = reading.read(problem, _limbs(problem))
     try:
         ref = weakref.ref(problem, lambda _, key=key: _READ.pop(key, None))
     except TypeError:                       # not weak-referenceable: read every time
@@ -91,6 +92,27 @@ def _setup(problem):
 
 
 _READ = {}
+
+
+LIMBS_FROM = 2000       # values (parameters and sample entries) from which limbs.L pays off
+
+
+def _limbs(problem):
+    """limbs.from_rationals when the problem is large and everything in its run has a form
+    limbs.L covers (Linear activations: identity, ReLU, leaky ReLU; a squared-error loss)
+    and numpy is installed; else None (flint's matrices)."""
+    if not problem.is_layered:
+        return None
+    layers = problem.network.layers
+    if not isinstance(LOSSES[problem.loss].fast, Squares) or any(
+            not isinstance(ACTIVATIONS[layer.activation].fast, Linear) for layer in layers):
+        return None
+    size = sum(len(l.weights) * (len(l.weights[0]) + 1) for l in layers)
+    size += len(problem.samples) * (len(layers[0].weights[0]) + len(layers[-1].weights))
+    if size < LIMBS_FROM or not have_numpy():
+        return None
+    from .limbs import from_rationals
+    return from_rationals
 
 
 def forget(problem=None):
@@ -110,7 +132,7 @@ def _forward(problem, params, x, y):
     for layer, (w, b) in zip(problem.network.layers, params):
         z = mm(w, a)
         if b is not None:
-            z = add(z, mm(b, ones(1, n)))
+            z = add(z, _widen(b, n))
         if isinstance(z, Q):
             z = z.reduced()
         a_next, deriv = rules.activate(ACTIVATIONS[layer.activation], z, conv)
@@ -133,11 +155,21 @@ def _backward(params, grad, tape, want_x):
             delta = delta.reduced()
         w, b = params[i]
         gw = mm(delta, a_prev.transpose())
-        gb = mm(delta, ones(delta.shape[1], 1)) if b is not None else None
+        gb = _row_sums(delta) if b is not None else None
         grads[i] = (gw, gb)
         if i > 0 or want_x:
             grad = mm(w.transpose(), delta)
     return grads, (grad if want_x else None)
+
+
+def _widen(b, n):
+    """b·1ᵀ: a bias column once per sample."""
+    return mm(b, ones(1, n)) if isinstance(b, (Q, B)) else b.widen(n)
+
+
+def _row_sums(delta):
+    """δ·1: a bias's gradient, summed over the samples."""
+    return mm(delta, ones(delta.shape[1], 1)) if isinstance(delta, (Q, B)) else delta.row_sums()
 
 
 def _update(problem, params, grads):

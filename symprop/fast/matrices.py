@@ -36,13 +36,6 @@ class Q:
         self.num, self.den, self._arb, self._nz, self._t = num, fmpz(den), None, None, None
         self._ints = ints        # the numerators as Python ints, row-major, when known (reading.py)
 
-    @classmethod
-    def of(cls, rows):
-        """From rows of SymPy rationals (or ints/Fractions)."""
-        pairs = [(int(v.p), int(v.q)) for r in rows for v in r]      # SymPy Rationals, in lowest terms
-        den = math.lcm(*[q for _, q in pairs]) if pairs else 1
-        return cls(fmpz_mat(len(rows), len(rows[0]), [p * (den // q) for p, q in pairs]), den)
-
     @property
     def shape(self):
         return self.num.nrows(), self.num.ncols()
@@ -108,6 +101,14 @@ class Q:
 
     def signs(self):
         return [(n > 0) - (n < 0) for n in self.ints()]
+
+    def right_of_kink(self, at_zero):
+        """Per entry: > 0 (≥ 0 when at_zero); one comparison per numerator (den > 0)."""
+        return [n >= 0 for n in self.ints()] if at_zero else [n > 0 for n in self.ints()]
+
+    def fraction(self, i):
+        c = self.num.ncols()
+        return Fraction(int(self.num[i // c, i % c]), int(self.den))
 
     def fractions(self):
         d = int(self.den)
@@ -208,6 +209,9 @@ class B:
                 raise Undecided("sign")
         return out
 
+    def right_of_kink(self, at_zero):
+        return [s > 0 or (s == 0 and at_zero) for s in self.signs()]
+
     def values(self):
         """Per entry: the exact Fraction, or the ball when only the ball is known."""
         fr = self.q.fractions()
@@ -277,7 +281,10 @@ def _lift(*ms):
 
 def mm(a, b):
     """a · b. An exact factor times balls multiplies its integer numerators (exact balls)
-    and divides the result by its denominator once: no 1/10 rounded per weight."""
+    and divides the result by its denominator once: no 1/10 rounded per weight.
+    Matrices of another kind (limbs.L) do their own arithmetic, as in add, sub, sum_squares."""
+    if not isinstance(a, (Q, B)):
+        return a @ b
     if isinstance(a, Q) and isinstance(b, B):
         return B(_div(arb_mat(a.num) * b.ball, a.den), a @ b.q, _nonzero(a) * b.unknown)
     if isinstance(a, B) and isinstance(b, Q):
@@ -291,12 +298,12 @@ def _div(m, den):
 
 
 def add(a, b):
-    a, b = _lift(a, b)
+    a, b = (a, b) if not isinstance(a, (Q, B)) else _lift(a, b)
     return a + b
 
 
 def sub(a, b):
-    a, b = _lift(a, b)
+    a, b = (a, b) if not isinstance(a, (Q, B)) else _lift(a, b)
     return a - b
 
 
@@ -317,6 +324,8 @@ def hadamard(a, b):
 def sum_squares(d):
     """Σ of the squares of d's entries, 1×1: the trace of d·dᵀ (or dᵀ·d, the smaller) when d
     is exact, one integer matrix product instead of a pass over the entries."""
+    if not isinstance(d, (Q, B)):
+        return d.sum_squares()
     if not isinstance(d, Q):
         return sum_entries(hadamard(d, d))
     r, c = d.shape

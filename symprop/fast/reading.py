@@ -15,8 +15,8 @@ not a rational number (a symbol, a closed form such as exp(1)/3) raises
 
 import math
 from fractions import Fraction
-from itertools import repeat
-from operator import attrgetter, floordiv, mul
+from itertools import chain, repeat
+from operator import floordiv, mul
 
 from flint import fmpz_mat
 
@@ -24,11 +24,9 @@ from .matrices import Q, Unsupported
 
 __all__ = ["read", "rational", "from_values"]
 
-_P, _Q = attrgetter("p"), attrgetter("q")
-
-
-def read(problem):
-    """(params [(W, b or None) per layer], x, y or None) as Q matrices, one column per sample."""
+def read(problem, make=None):
+    """(params [(W, b or None) per layer], x, y or None) as Q matrices, one column per sample;
+    make: another kind of matrix than Q (from_values)."""
     if not problem.is_layered:
         raise Unsupported("the fast path covers layered networks; graphs use the SymPy engine")
     for value in (problem.learning_rate, problem.leaky_slope):
@@ -36,14 +34,14 @@ def read(problem):
             raise Unsupported("a symbolic or irrational setting uses the SymPy engine")
     params = []
     for layer in problem.network.layers:
-        w = from_values(layer.weights)
-        b = from_values(tuple((v,) for v in layer.bias)) if layer.bias is not None else None
+        w = from_values(layer.weights, make)
+        b = from_values(tuple((v,) for v in layer.bias), make) if layer.bias is not None else None
         params.append((w, b))
     samples = problem.samples
-    x = from_values(tuple(zip(*[dict(s.inputs)["x"] for s in samples])))
+    x = from_values(tuple(zip(*[dict(s.inputs)["x"] for s in samples])), make)
     y = None
     if samples[0].target is not None:
-        y = from_values(tuple(zip(*[s.target for s in samples])))
+        y = from_values(tuple(zip(*[s.target for s in samples])), make)
     return params, x, y
 
 
@@ -56,14 +54,17 @@ def rational(value):
 
 # -- numbers to integers over one denominator --------------------------------------
 
-def from_values(values):
-    """The Q matrix of rows of SymPy Rationals (Unsupported if one is not rational).
+def from_values(values, make=None):
+    """The Q matrix of rows of SymPy Rationals (Unsupported if one is not rational);
+    make(numerators, denominators, rows, columns): another kind of matrix (limbs.L).
     Only Integer and Rational have both p and q among SymPy's numbers."""
-    flat = [v for row in values for v in row]
+    flat = list(chain.from_iterable(values))
     try:
-        nums, dens = list(map(_P, flat)), list(map(_Q, flat))
+        nums, dens = [v.p for v in flat], [v.q for v in flat]
     except AttributeError:          # a Symbol, a closed form: no p and q
         raise Unsupported("a symbolic or irrational value uses the SymPy engine") from None
+    if make is not None:
+        return make(nums, dens, len(values), len(values[0]))
     nums, den = _over_one(nums, dens)
     return Q(fmpz_mat(len(values), len(values[0]), nums), den, nums)
 

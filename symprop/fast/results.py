@@ -84,8 +84,7 @@ class Source:
 
 def _entry(m, i, digits):
     if _exact(m):
-        c = m.num.ncols()
-        return Fraction(int(m.num[i // c, i % c]), int(m.den))
+        return m.fraction(i)
     c = m.ball.ncols()
     j, k = divmod(i, c)
     if not m.unknown[j, k]:
@@ -137,8 +136,7 @@ class Tensor:
         if self._values is None:
             m = self._matrix()
             if _exact(m):
-                d = int(m.den)
-                self._values = [Fraction(int(n), d) for n in m.num.entries()]
+                self._values = m.fractions()
             else:
                 self._values = [self.flat(i) for i in range(self.size)]
         return self._values

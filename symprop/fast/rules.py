@@ -52,10 +52,7 @@ def _guard(z):
 def _right_of_kink(record, z, conv):
     """Per entry: True on the right side. A ReLU-like record puts 0 on the side its
     convention says (ReLU′(0) = 1: right); every other record puts 0 on the left."""
-    at_zero = record.relu_like and conv.relu_derivative_at_zero == 1
-    if isinstance(z, Q):                    # one comparison per numerator (the denominator is > 0)
-        return [n >= 0 for n in z.ints()] if at_zero else [n > 0 for n in z.ints()]
-    return [s > 0 or (s == 0 and at_zero) for s in z.signs()]
+    return z.right_of_kink(record.relu_like and conv.relu_derivative_at_zero == 1)
 
 
 def _linear(rule, record, z, conv):
@@ -70,12 +67,14 @@ def _linear(rule, record, z, conv):
         sides = _right_of_kink(record, z, conv)
         if (r, l, q) == (1, 0, 1):          # ReLU: keep or zero each entry, no products
             return _keep(z, sides), lambda g: _keep(g, sides)
+        if not isinstance(z, (Q, B)):       # limbs.L: one numpy operation per side
+            return z.sided(sides, r, l, q), lambda g: g.sided(sides, r, l, q)
         factors = [r if side else l for side in sides]
     return z.times(factors, q), lambda g: g.times(factors, q)
 
 
 def _keep(m, sides):
-    return m.kept(sides) if isinstance(m, Q) else m.times([int(k) for k in sides])
+    return m.times([int(k) for k in sides]) if isinstance(m, B) else m.kept(sides)
 
 
 def _exact_jvp(closed):

@@ -345,6 +345,5 @@ def _kinks(exact, layers, pre):
 
 
 def _value(z, i):
-    from .matrices import Q                  # python-flint: only when the fast path ran
-    v = (z.fractions() if isinstance(z, Q) else z.values())[i]
+    v = (z.fractions() if z.exact else z.values())[i]          # matrices.Q, limbs.L; or B
     return v if isinstance(v, Fraction) else Decimal(v.mid().str(20, radius=False))

@@ -1,0 +1,331 @@
+"""Exact rational matrices as numpy int64 limbs, for large piecewise-linear networks.
+
+python-flint converts every Python int into a matrix entry at ~0.3 µs and every
+per-entry step (a ReLU mask, a bias sum) leaves C, so a batch of 64 through an
+8-64-64-8 ReLU net spends most of its time outside the integer products
+(benchmarks/RESULTS.md). Here an exact matrix is `L`: integers over one common
+denominator, the integers held as base-2²⁰ limbs in an int64 array of shape
+(limbs, rows, columns) —
+
+- value of an entry = Σᵢ xᵢ·2²⁰ⁱ, lower limbs in [0, 2²⁰), the top limb signed in
+  [-2¹⁹, 2¹⁹); Python ints go in and out as their two's complement bytes
+  (`int.to_bytes`/`int.from_bytes`, read as 16-bit limbs and regrouped);
+- a product is one float64 matrix product (BLAS) of every limb of one factor
+  against every limb of the other: a product of two limbs is below 2⁴⁰ and every
+  sum BLAS forms is an integer below 2⁵³ (longer sums are split), so it is exact
+  whatever order BLAS adds in; then a carry pass;
+- a sign, a ReLU mask, a bias sum, a scale is one numpy operation over every
+  entry and limb.
+
+Only what kernel.py's run of Linear activations and a squared-error loss calls
+is here (matrices.py's helpers hand an L to these methods); limbrun.py decides
+when a problem is read into L instead of flint's matrices. Every result is exact:
+tests/test_limbs.py checks each operation against Python integers and whole runs
+against the flint path and the SymPy engine.
+"""
+
+import functools
+import math
+from fractions import Fraction
+
+import numpy as np
+
+__all__ = ["L", "from_ints", "from_rationals", "ones"]
+
+R = 20                       # bits per limb: a product of two limbs is below 2^40, so float64
+BASE = 1 << R                # sums 8,192 of them exactly (more in chunks: _product)
+MASK = BASE - 1
+HALF = 1 << (R - 1)
+BYTES = 16                   # bits per limb for Python ints in and out (int.to_bytes)
+EXACT = 1 << 53              # float64 holds every integer below this
+SMALL = 1 << 42              # a limb (< 2^20) times this stays below 2^62
+
+
+class L:
+    """An exact rational matrix: (Σ limbs) / den, den a Python int > 0."""
+
+    __slots__ = ("x", "den", "_t", "_ints")
+    exact = True
+
+    def __init__(self, x, den=1):
+        self.x, self.den, self._t, self._ints = x, int(den), None, None
+
+    @property
+    def shape(self):
+        return self.x.shape[1], self.x.shape[2]
+
+    # -- arithmetic ------------------------------------------------------------------
+
+    def __matmul__(self, other):
+        return L(_product(self.x, other.x), self.den * other.den)
+
+    def __add__(self, other):
+        a, b, d = self._common(other)
+        return L(_normal(_pad(a, b.shape[0]) + _pad(b, a.shape[0])), d)
+
+    def __sub__(self, other):
+        a, b, d = self._common(other)
+        return L(_normal(_pad(a, b.shape[0]) - _pad(b, a.shape[0])), d)
+
+    def _common(self, other):
+        if self.den == other.den:
+            return self.x, other.x, self.den
+        d = math.lcm(self.den, other.den)
+        return _times_int(self.x, d // self.den), _times_int(other.x, d // other.den), d
+
+    def scale(self, r):
+        """Times the rational r."""
+        r = Fraction(r)
+        return L(_times_int(self.x, r.numerator), self.den * r.denominator)
+
+    def transpose(self):
+        if self._t is None:
+            self._t = L(self.x.transpose(0, 2, 1), self.den)
+            self._t._t = self
+        return self._t
+
+    def widen(self, n):
+        """A column repeated n times (a bias added to every sample)."""
+        return L(np.repeat(self.x, n, axis=2), self.den)
+
+    def row_sums(self):
+        """Σ over the columns, as a column (a bias's gradient: δ summed over samples)."""
+        return L(_normal(self.x.sum(axis=2, keepdims=True)), self.den)
+
+    def sum_squares(self):
+        """Σ of the squares of the entries, 1×1 (one product of the flattened entries)."""
+        k = self.x.shape[0]
+        flat = np.ascontiguousarray(self.x).reshape(k, 1, -1)
+        return L(_product(flat, flat.transpose(0, 2, 1)), self.den * self.den)
+
+    def right_of_kink(self, at_zero):
+        """Per entry (row-major, a bool array): > 0, or ≥ 0 when at_zero."""
+        top = self.x[-1]
+        nonneg = top >= 0
+        if at_zero:
+            return nonneg.reshape(-1)
+        return (nonneg & self.x.any(axis=0)).reshape(-1)
+
+    def kept(self, keep):
+        """Entry i where keep[i], else 0 (a ReLU mask)."""
+        mask = np.asarray(keep, dtype=bool).reshape(self.shape)
+        return L(_trim(np.where(mask, self.x, 0)), self.den)
+
+    def sided(self, sides, right, left, q):
+        """Entry i times right/q where sides[i], else left/q (a leaky ReLU's slopes)."""
+        if max(abs(right), abs(left)) >= SMALL:
+            return self.times([right if s else left for s in sides], q)
+        mask = np.asarray(sides, dtype=bool).reshape(self.shape)
+        return L(_normal(self.x * np.where(mask, right, left)), self.den * q)
+
+    def times(self, factors, q=1):
+        """Entry i times the integer factors[i] / q."""
+        f = [int(v) for v in factors]
+        if max(map(abs, f), default=0) < SMALL:
+            return L(_normal(self.x * np.array(f, dtype=np.int64).reshape(self.shape)), self.den * q)
+        return _of_ints([n * v for n, v in zip(self.ints(), f)], self.shape, self.den * q)
+
+    def reduced(self):
+        """The same matrix (its numerators and denominator are not reduced here: the
+        integers stay as they are, which costs a few limbs, not a gcd per entry)."""
+        return self
+
+    # -- out to Python -----------------------------------------------------------------
+
+    def ints(self):
+        """The numerators row-major as Python ints (converted once, then kept)."""
+        if self._ints is None:
+            self._ints = _to_ints(self.x)
+        return self._ints
+
+    def signs(self):
+        top = self.x[-1]
+        nz = self.x.any(axis=0)
+        return (nz.astype(np.int64) - 2 * (top < 0)).reshape(-1).tolist()
+
+    def fraction(self, i):
+        """Entry i (row-major) as a Fraction, from its limbs alone."""
+        r, c = divmod(i, self.shape[1])
+        limbs = self.x[:, r, c].tolist()
+        n = limbs[-1]
+        for v in reversed(limbs[:-1]):
+            n = (n << R) + v
+        return Fraction(n, self.den)
+
+    def fractions(self):
+        return [Fraction(n, self.den) for n in self.ints()]
+
+    @property
+    def num(self):
+        """The numerators as a flint fmpz_mat (built on demand: to_fmpq)."""
+        import flint
+        r, c = self.shape
+        return flint.fmpz_mat(r, c, self.ints())
+
+
+# -- Python ints in and out --------------------------------------------------------
+
+def from_ints(nums, rows, cols, den=1):
+    """The L of the integers nums (row-major) over den."""
+    return _of_ints(nums, (rows, cols), den)
+
+
+def from_rationals(nums, dens, rows, cols):
+    """The L of the rationals nums[i]/dens[i] (row-major, dens > 0) over their least
+    common denominator: scaled in int64 when every numerator fits, else as Python ints."""
+    den = math.lcm(*set(dens))
+    if den == 1:
+        return _of_ints(nums, (rows, cols), 1)
+    if den < SMALL:
+        try:
+            p, q = np.array(nums, dtype=np.int64), np.array(dens, dtype=np.int64)
+        except OverflowError:
+            p = None
+        if p is not None and max(int(p.max()), -int(p.min())) * den < 1 << 62:
+            a = p * (den // q)
+            return L(_limbs(a, (rows, cols), max(int(a.max()), -int(a.min()))), den)
+    return _of_ints([n * (den // d) for n, d in zip(nums, dens)], (rows, cols), den)
+
+
+def _of_ints(nums, shape, den):
+    try:
+        a = np.array(nums, dtype=np.int64)
+    except OverflowError:
+        return L(_from_bytes(nums, shape), den)
+    return L(_limbs(a, shape, max(int(a.max()), -int(a.min())) if a.size else 0), den)
+
+
+def _limbs(a, shape, size):
+    """An int64 array's limbs (its two's complement in R-bit parts, as many as entries
+    of magnitude ≤ size need), trimmed."""
+    k = min(-(-64 // R), size.bit_length() // R + 1)
+    x = np.empty((k,) + tuple(shape), dtype=np.int64)
+    a = a.reshape(shape)
+    for i in range(k - 1):
+        x[i] = (a >> (R * i)) & MASK
+    x[k - 1] = a >> (R * (k - 1))
+    return _trim(x)
+
+
+def _from_bytes(nums, shape):
+    """Python ints of any size: their two's complement bytes, read as 16-bit limbs,
+    then regrouped into R-bit limbs."""
+    width = (max(map(int.bit_length, nums)) + BYTES) // BYTES      # 16-bit limbs, the sign bit included
+    convert = functools.partial(int.to_bytes, length=2 * width, byteorder="little", signed=True)
+    raw = np.frombuffer(b"".join(map(convert, nums)), dtype="<u2").reshape(-1, width)
+    x = np.ascontiguousarray(raw.T).astype(np.int64)
+    x[-1] -= (x[-1] >> (BYTES - 1)) << BYTES                          # the top limb signed
+    return _reradix(x.reshape((width,) + tuple(shape)), BYTES, R)
+
+
+def _to_ints(x):
+    x = _reradix(x, R, BYTES)
+    k = x.shape[0]
+    raw = np.ascontiguousarray(x.reshape(k, -1).T).astype("<u2").tobytes()
+    size = 2 * k
+    view = memoryview(raw)
+    read = int.from_bytes
+    return [read(view[i:i + size], "little", signed=True) for i in range(0, len(raw), size)]
+
+
+def _reradix(x, r1, r2):
+    """Normal limbs of r1 bits as normal limbs of r2 bits: limb i sits at bit r1·i, which is
+    bit s of limb q in the other radix (q, s = divmod(r1·i, r2)); then one carry sweep."""
+    k = x.shape[0]
+    y = np.zeros(((r1 * k) // r2 + 2,) + x.shape[1:], dtype=np.int64)
+    for i in range(k):
+        q, s = divmod(r1 * i, r2)
+        y[q] += x[i] << s
+    return _normal(y, r2)
+
+
+_ONES = {}
+
+
+def ones(rows, cols):
+    m = _ONES.get((rows, cols))
+    if m is None:
+        m = _ONES[(rows, cols)] = L(np.ones((1, rows, cols), dtype=np.int64))
+    return m
+
+
+# -- limb arithmetic ---------------------------------------------------------------
+
+def _pad(x, k):
+    """x with zero limbs on top up to k limbs (its value read as Σ xᵢ·2^(R·i) is unchanged;
+    _normal then restores the signed top)."""
+    if x.shape[0] >= k:
+        return x
+    return np.concatenate([x, np.zeros((k - x.shape[0],) + x.shape[1:], dtype=np.int64)])
+
+
+def _normal(x, r=R):
+    """Limbs holding any int64 values below 2⁶² in size (value Σ xᵢ·2^(r·i)) in normal form:
+    lower limbs in [0, 2^r), the top signed in [-2^(r-1), 2^(r-1)), no redundant top limb.
+    One carry sweep from the lowest limb up, in place (callers pass a fresh array)."""
+    mask, half = (1 << r) - 1, 1 << (r - 1)
+    for i in range(x.shape[0] - 1):
+        carry = x[i] >> r
+        x[i] &= mask
+        x[i + 1] += carry
+    top = x[-1]
+    if not ((top + half) >> r).any():           # the top in the signed range: done
+        return _trim(x, r)
+    parts = list(x[:-1])
+    while ((top + half) >> r).any():
+        parts.append(top & mask)
+        top = top >> r
+    parts.append(top)
+    return _trim(np.stack(parts), r)
+
+
+def _trim(x, r=R):
+    """Drop top limbs that only repeat the sign of the limb below."""
+    while x.shape[0] > 1 and not (x[-1] + (x[-2] >> (r - 1))).any():
+        x = x[:-1].copy()
+        x[-1] -= (x[-1] >> (r - 1)) << r
+    return x
+
+
+def _times_int(x, s):
+    """Limbs x times the Python int s."""
+    if s == 1:
+        return x
+    if abs(s) < SMALL:
+        return _normal(x * s)
+    sign, s = (-1 if s < 0 else 1), abs(s)
+    parts = []
+    while s:
+        parts.append(s & MASK)
+        s >>= R
+    k = x.shape[0]
+    y = np.zeros((k + len(parts),) + x.shape[1:], dtype=np.int64)
+    for j, part in enumerate(parts):
+        if part:
+            y[j:j + k] += x * (sign * part)
+    return _normal(y)
+
+
+def _product(a, b):
+    """Limbs of the matrix product: one float64 GEMM of every limb pair, exact while a
+    dot product of k terms below 2⁴⁰ and the sums along its diagonals stay below 2⁵³."""
+    ka, m, k = a.shape
+    kb, _, n = b.shape
+    chunk = max(1, EXACT // (BASE * BASE * min(ka, kb)))
+    total = None
+    for start in range(0, k, chunk):
+        part = _gemm(a[:, :, start:start + chunk], b[:, start:start + chunk, :])
+        total = part if total is None else _pad(total, part.shape[0]) + _pad(part, total.shape[0])
+    return _normal(total)
+
+
+def _gemm(a, b):
+    ka, m, k = a.shape
+    kb, _, n = b.shape
+    left = a.reshape(ka * m, k).astype(np.float64)
+    right = b.transpose(1, 0, 2).reshape(k, kb * n).astype(np.float64)
+    p = (left @ right).reshape(ka, m, kb, n).transpose(0, 2, 1, 3)      # [i, j] = Aᵢ·Bⱼ
+    out = np.zeros((ka + kb - 1, m, n), dtype=np.float64)
+    for i in range(ka):
+        out[i:i + kb] += p[i]
+    return out.astype(np.int64)

@@ -1,0 +1,131 @@
+"""limbs.L, the fast path's int64-limb exact matrices, against Python's own integers
+and Fractions (the independent source): every operation the run uses, on random
+matrices whose entries range from 0 and ±1 to hundreds of bits, and on the limb
+boundaries (±2¹⁵, ±2¹⁶, ±2⁶³) where a carry or a sign goes wrong first."""
+
+from fractions import Fraction
+
+import pytest
+
+np = pytest.importorskip("numpy", reason="limbs.L needs numpy (pip install numpy)")
+pytest.importorskip("flint", reason="the fast path needs python-flint")
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from symprop.fast import limbs  # noqa: E402
+
+EDGES = [0, 1, -1, 2**15 - 1, 2**15, -2**15, -2**15 - 1, 2**16 - 1, 2**16, -2**16, 2**19 - 1,
+         2**19, -2**19, -2**19 - 1, 2**20 - 1, 2**20, -2**20, 2**31, 2**40 + 1, -2**41,
+         2**47 - 1, -2**47, 2**62, -2**62, 2**63 - 1, -2**63, 2**63, -2**64 - 1, 3**200, -(5**150)]
+
+
+def ints(max_bits):
+    return st.one_of(st.sampled_from(EDGES), st.integers(-9, 9),
+                     st.integers(-(2 ** max_bits), 2 ** max_bits))
+
+
+@st.composite
+def matrix(draw, rows=None, cols=None, max_bits=200):
+    r = rows or draw(st.integers(1, 5))
+    c = cols or draw(st.integers(1, 5))
+    values = draw(st.lists(ints(max_bits), min_size=r * c, max_size=r * c))
+    return values, r, c
+
+
+def value(m):
+    """The matrix as rows of Fractions, read from its limbs one entry at a time."""
+    r, c = m.shape
+    return [[m.fraction(i * c + j) for j in range(c)] for i in range(r)]
+
+
+def rows_of(values, r, c, den=1):
+    return [[Fraction(values[i * c + j], den) for j in range(c)] for i in range(r)]
+
+
+def normal_form(m):
+    x = m.x
+    assert x.dtype == np.int64
+    assert ((x[:-1] >= 0) & (x[:-1] < 2 ** limbs.R)).all()
+    assert ((x[-1] >= -2 ** (limbs.R - 1)) & (x[-1] < 2 ** (limbs.R - 1))).all()
+
+
+@settings(max_examples=150, deadline=None)
+@given(matrix())
+def test_ints_in_and_out(m):
+    values, r, c = m
+    a = limbs.from_ints(values, r, c)
+    normal_form(a)
+    assert a.ints() == values
+    assert value(a) == rows_of(values, r, c)
+    assert a.signs() == [(v > 0) - (v < 0) for v in values]
+    assert list(a.right_of_kink(False)) == [v > 0 for v in values]
+    assert list(a.right_of_kink(True)) == [v >= 0 for v in values]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_products_sums_and_scales(data):
+    r, k, c = (data.draw(st.integers(1, 6)) for _ in range(3))
+    av, _, _ = data.draw(matrix(r, k))
+    bv, _, _ = data.draw(matrix(k, c))
+    cv, _, _ = data.draw(matrix(r, c))
+    da, db, dc = (data.draw(st.sampled_from([1, 2, 10, 2**60, 3**40])) for _ in range(3))
+    a, b, cm = limbs.from_ints(av, r, k, da), limbs.from_ints(bv, k, c, db), limbs.from_ints(cv, r, c, dc)
+    A, B, C = rows_of(av, r, k, da), rows_of(bv, k, c, db), rows_of(cv, r, c, dc)
+    prod = [[sum(A[i][t] * B[t][j] for t in range(k)) for j in range(c)] for i in range(r)]
+    got = a @ b
+    normal_form(got)
+    assert value(got) == prod
+    assert value(got + cm) == [[prod[i][j] + C[i][j] for j in range(c)] for i in range(r)]
+    assert value(got - cm) == [[prod[i][j] - C[i][j] for j in range(c)] for i in range(r)]
+    factor = data.draw(st.sampled_from([Fraction(1, 2), Fraction(-3, 7), Fraction(2**70 + 1, 3), Fraction(0)]))
+    assert value(cm.scale(factor)) == [[v * factor for v in row] for row in C]
+    assert value(cm.transpose()) == [list(col) for col in zip(*C)]
+    assert value(cm.row_sums()) == [[sum(row)] for row in C]
+    assert value(cm.row_sums().widen(3)) == [[sum(row)] * 3 for row in C]
+    assert value(cm.sum_squares()) == [[sum(v * v for row in C for v in row)]]
+
+
+@settings(max_examples=100, deadline=None)
+@given(matrix(), st.data())
+def test_masks_and_slopes(m, data):
+    values, r, c = m
+    a = limbs.from_ints(values, r, c, 7)
+    keep = data.draw(st.lists(st.booleans(), min_size=r * c, max_size=r * c))
+    assert a.kept(keep).fractions() == [Fraction(v, 7) if k else 0 for v, k in zip(values, keep)]
+    right, left, q = data.draw(st.sampled_from([(1, 0, 1), (100, 1, 100), (1, -3, 4), (2**50, 1, 1)]))
+    got = a.sided(keep, right, left, q).fractions()
+    assert got == [Fraction(v * (right if k else left), 7 * q) for v, k in zip(values, keep)]
+    factors = data.draw(st.lists(st.integers(-2**60, 2**60), min_size=r * c, max_size=r * c))
+    assert a.times(factors, 3).fractions() == [Fraction(v * f, 21) for v, f in zip(values, factors)]
+
+
+def test_rationals_over_their_common_denominator():
+    nums, dens = [3, -1, 7, 0, 2**70, 1], [10, 5, 2, 1, 3, 2**62]
+    m = limbs.from_rationals(nums, dens, 2, 3)
+    assert m.fractions() == [Fraction(n, d) for n, d in zip(nums, dens)]
+    small = limbs.from_rationals([3, -1, 7, 9], [10, 5, 2, 1], 2, 2)
+    assert small.den == 10 and small.ints() == [3, -2, 35, 90]
+
+
+def test_a_long_dot_product_is_split_where_float64_would_round():
+    """A long dot product of 40-limb numbers with random odd limbs near 2^R: the sums
+    along a diagonal of limb pairs pass 2⁵⁵, where float64 would round, so the product
+    is taken in chunks of the inner dimension; the exact value is checked with Python ints."""
+    width, base = 40, 2 ** limbs.R
+    k = 2 ** 55 // (base * base) // width + 1
+    rng = np.random.default_rng(5)
+    xa = rng.integers(base - base // 64, base, size=(width, 1, k)) | 1
+    xb = rng.integers(base - base // 64, base, size=(width, k, 1)) | 1
+    xa[-1] -= base                        # the top limbs signed, as in normal form
+    xb[-1] -= base
+    a, b = limbs.L(xa.astype(np.int64)), limbs.L(xb.astype(np.int64))
+    assert (a @ b).ints() == [sum(x * y for x, y in zip(a.ints(), b.ints()))]
+
+
+def test_fmpq_view_matches():
+    import flint
+    m = limbs.from_ints([1, -2**80, 3, 4], 2, 2, 6)
+    assert m.num == flint.fmpz_mat(2, 2, [1, -2**80, 3, 4])
+    q = flint.fmpq
+    assert flint.fmpq_mat(m.num) / m.den == flint.fmpq_mat(2, 2, [q(1, 6), q(-2**80, 6), q(1, 2), q(2, 3)])
