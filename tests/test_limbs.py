@@ -15,7 +15,8 @@ from hypothesis import given, settings, strategies as st  # noqa: E402
 from symprop.fast import limbs  # noqa: E402
 
 EDGES = [0, 1, -1, 2**15 - 1, 2**15, -2**15, -2**15 - 1, 2**16 - 1, 2**16, -2**16, 2**19 - 1,
-         2**19, -2**19, -2**19 - 1, 2**20 - 1, 2**20, -2**20, 2**31, 2**40 + 1, -2**41,
+         2**19, -2**19, -2**19 - 1, 2**20 - 1, 2**20, -2**20, 2**21 - 1, 2**21, -2**21, -2**21 - 1,
+         2**22 - 1, 2**22, -2**22, 2**31, 2**40 + 1, -2**41, 2**44 - 1, -2**44,
          2**47 - 1, -2**47, 2**62, -2**62, 2**63 - 1, -2**63, 2**63, -2**64 - 1, 3**200, -(5**150)]
 
 
@@ -129,3 +130,14 @@ def test_fmpq_view_matches():
     assert m.num == flint.fmpz_mat(2, 2, [1, -2**80, 3, 4])
     q = flint.fmpq
     assert flint.fmpq_mat(m.num) / m.den == flint.fmpq_mat(2, 2, [q(1, 6), q(-2**80, 6), q(1, 2), q(2, 3)])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(-2**62, 2**62), st.integers(0, 62)), min_size=1, max_size=12))
+def test_float_like_rationals_are_placed_at_their_shift(pairs):
+    """Numerators over powers of two (a float's exact value), within int64 and beyond."""
+    nums = [n for n, _ in pairs]
+    dens = [2 ** e for _, e in pairs]
+    m = limbs.from_rationals(nums, dens, 1, len(pairs))
+    normal_form(m)
+    assert m.fractions() == [Fraction(n, d) for n, d in zip(nums, dens)]

@@ -4,21 +4,21 @@ python-flint converts every Python int into a matrix entry at ~0.3 µs and every
 per-entry step (a ReLU mask, a bias sum) leaves C, so a batch of 64 through an
 8-64-64-8 ReLU net spends most of its time outside the integer products
 (benchmarks/RESULTS.md). Here an exact matrix is `L`: integers over one common
-denominator, the integers held as base-2²⁰ limbs in an int64 array of shape
+denominator, the integers held as base-2²² limbs in an int64 array of shape
 (limbs, rows, columns) —
 
-- value of an entry = Σᵢ xᵢ·2²⁰ⁱ, lower limbs in [0, 2²⁰), the top limb signed in
-  [-2¹⁹, 2¹⁹); Python ints go in and out as their two's complement bytes
+- value of an entry = Σᵢ xᵢ·2²²ⁱ, lower limbs in [0, 2²²), the top limb signed in
+  [-2²¹, 2²¹); Python ints go in and out as their two's complement bytes
   (`int.to_bytes`/`int.from_bytes`, read as 16-bit limbs and regrouped);
 - a product is one float64 matrix product (BLAS) of every limb of one factor
-  against every limb of the other: a product of two limbs is below 2⁴⁰ and every
+  against every limb of the other: a product of two limbs is below 2⁴⁴ and every
   sum BLAS forms is an integer below 2⁵³ (longer sums are split), so it is exact
   whatever order BLAS adds in; then a carry pass;
 - a sign, a ReLU mask, a bias sum, a scale is one numpy operation over every
   entry and limb.
 
 Only what kernel.py's run of Linear activations and a squared-error loss calls
-is here (matrices.py's helpers hand an L to these methods); limbrun.py decides
+is here (matrices.py's helpers hand an L to these methods); kernel._limbs decides
 when a problem is read into L instead of flint's matrices. Every result is exact:
 tests/test_limbs.py checks each operation against Python integers and whole runs
 against the flint path and the SymPy engine.
@@ -32,13 +32,13 @@ import numpy as np
 
 __all__ = ["L", "from_ints", "from_rationals", "ones"]
 
-R = 20                       # bits per limb: a product of two limbs is below 2^40, so float64
-BASE = 1 << R                # sums 8,192 of them exactly (more in chunks: _product)
+R = 22                       # bits per limb: a product of two limbs is below 2^44, so float64
+BASE = 1 << R                # sums 512 of them exactly (more in chunks: _product)
 MASK = BASE - 1
 HALF = 1 << (R - 1)
 BYTES = 16                   # bits per limb for Python ints in and out (int.to_bytes)
 EXACT = 1 << 53              # float64 holds every integer below this
-SMALL = 1 << 42              # a limb (< 2^20) times this stays below 2^62
+SMALL = 1 << (62 - R)        # a limb (< 2^R) times this stays below 2^62
 
 
 class L:
@@ -184,7 +184,31 @@ def from_rationals(nums, dens, rows, cols):
         if p is not None and max(int(p.max()), -int(p.min())) * den < 1 << 62:
             a = p * (den // q)
             return L(_limbs(a, (rows, cols), max(int(a.max()), -int(a.min()))), den)
+    if den & (den - 1) == 0:                    # every denominator a power of two: floats
+        x = _dyadic(nums, dens, den.bit_length() - 1)
+        if x is not None:
+            return L(x.reshape((x.shape[0], rows, cols)), den)
     return _of_ints([n * (den // d) for n, d in zip(nums, dens)], (rows, cols), den)
+
+
+def _dyadic(nums, dens, bits):
+    """Limbs of nums[i]·2^bits/dens[i] for dens powers of two (a float's numerator and
+    denominator, both within int64): each numerator's limbs placed at its shift, no
+    Python int arithmetic per entry. None when a value does not fit int64."""
+    try:
+        p, q = np.array(nums, dtype=np.int64), np.array(dens, dtype=np.int64)
+    except OverflowError:
+        return None
+    shift = bits - (np.frexp(q.astype(np.float64))[1] - 1)     # q = 2^(exponent - 1) exactly
+    limb, at = np.divmod(shift, R)
+    mag = np.abs(p)
+    count = -(-63 // R)
+    top = int(limb.max(initial=0)) + count + 1
+    y = np.zeros((top, p.size), dtype=np.int64)
+    cols = np.arange(p.size)
+    for j in range(count):                       # one cell per entry and j: no collisions
+        y[limb + j, cols] += ((mag >> (R * j)) & MASK) << at
+    return _normal(y * np.sign(p))
 
 
 def _of_ints(nums, shape, den):
@@ -219,6 +243,12 @@ def _from_bytes(nums, shape):
 
 
 def _to_ints(x):
+    k = x.shape[0]
+    if R * (k - 1) + int(np.abs(x[-1]).max(initial=0)).bit_length() < 63:    # int64 holds them
+        v = x[-1].astype(np.int64)
+        for i in range(k - 2, -1, -1):
+            v = (v << R) + x[i]
+        return v.reshape(-1).tolist()
     x = _reradix(x, R, BYTES)
     k = x.shape[0]
     raw = np.ascontiguousarray(x.reshape(k, -1).T).astype("<u2").tobytes()
@@ -308,7 +338,7 @@ def _times_int(x, s):
 
 def _product(a, b):
     """Limbs of the matrix product: one float64 GEMM of every limb pair, exact while a
-    dot product of k terms below 2⁴⁰ and the sums along its diagonals stay below 2⁵³."""
+    dot product of k terms below 2⁴⁴ and the sums along its diagonals stay below 2⁵³."""
     ka, m, k = a.shape
     kb, _, n = b.shape
     chunk = max(1, EXACT // (BASE * BASE * min(ka, kb)))
