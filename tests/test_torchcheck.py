@@ -235,3 +235,34 @@ def test_the_readme_example_runs():
     report = scope["report"]
     assert isinstance(report, symprop.GradcheckReport) and report.max_abs_error < 1e-10   # x is random
     assert isinstance(scope["g"].grad("W1")[0, 1], Fraction)
+
+
+def test_a_batch_large_enough_for_the_limb_matrices_reports_the_same_kinks():
+    """96 samples (above kernel.LIMBS_FROM: the fast path runs on numpy int64 limbs) of
+    the kink net, rows of 0.1 among one-decimal rows: the kinks are exactly those
+    Fractions and torch's own z give, and the report equals the flint path's."""
+    pytest.importorskip("numpy")
+    from symprop.fast import kernel, limbs
+    net, _ = kink_net()
+    gen = torch.Generator().manual_seed(9)
+    x = tenths((96, 4), gen)
+    x[::3] = 0.1
+    y = tenths((96, 4), gen)
+    kernel.forget()
+    report = symprop.gradcheck(net, x, y, loss="mse")
+    assert isinstance(report.gradients.source.run.steps[0].pre[0], limbs.L)
+    expected, _ = expected_kinks(net, x)
+    assert expected and {(k.sample, k.layer, k.unit) for k in report.kinks} == expected
+    saved, kernel.LIMBS_FROM = kernel.LIMBS_FROM, 10**12
+    try:
+        kernel.forget()
+        ref = symprop.gradcheck(net, x, y, loss="mse")
+    finally:
+        kernel.LIMBS_FROM = saved
+        kernel.forget()
+    assert not isinstance(ref.gradients.source.run.steps[0].pre[0], limbs.L)
+    assert [(k.sample, k.layer, k.unit, k.exact) for k in report.kinks] == \
+        [(k.sample, k.layer, k.unit, k.exact) for k in ref.kinks]
+    assert report.loss_exact == ref.loss_exact
+    for name in report.gradients.names:
+        assert report.gradients.grad(name).values() == ref.gradients.grad(name).values()

@@ -345,5 +345,5 @@ def _kinks(exact, layers, pre):
 
 
 def _value(z, i):
-    v = (z.fractions() if z.exact else z.values())[i]          # matrices.Q, limbs.L; or B
+    v = z.fraction(i) if z.exact else z.values()[i]            # matrices.Q, limbs.L; or B
     return v if isinstance(v, Fraction) else Decimal(v.mid().str(20, radius=False))
