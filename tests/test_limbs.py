@@ -141,3 +141,13 @@ def test_float_like_rationals_are_placed_at_their_shift(pairs):
     m = limbs.from_rationals(nums, dens, 1, len(pairs))
     normal_form(m)
     assert m.fractions() == [Fraction(n, d) for n, d in zip(nums, dens)]
+
+
+@pytest.mark.parametrize("n", [3, 4000, 200_000])
+def test_sum_of_squares_in_int64_and_in_float64_chunks(n):
+    """Both routes of sum_squares (int64 pair sums for small n·limbs, float64 chunks beyond)
+    against Python ints, with entries of 3-4 limbs near the top of each limb."""
+    rng = np.random.default_rng(n)
+    values = [int(v) * (2**40 + 12345) - 2**63 for v in rng.integers(0, 2**40, size=n)]
+    m = limbs.from_ints(values, 1, n)
+    assert m.sum_squares().ints() == [sum(v * v for v in values)]

@@ -76,24 +76,36 @@ def _times_int(x, s):
     return _normal(y)
 
 
-def _product(a, b):
+def left_layout(x):
+    """Limbs (ka, m, k) as the float64 (ka·m, k) a product's left factor is."""
+    ka, m, k = x.shape
+    return x.reshape(ka * m, k).astype(np.float64)
+
+
+def right_layout(x):
+    """Limbs (kb, k, n) as the float64 (k, kb·n) a product's right factor is."""
+    kb, k, n = x.shape
+    return x.transpose(1, 0, 2).reshape(k, kb * n).astype(np.float64)
+
+
+def _product(a, b, left=None, right=None):
     """Limbs of the matrix product: one float64 GEMM of every limb pair, exact while a
-    dot product of k terms below 2⁴⁴ and the sums along its diagonals stay below 2⁵³."""
+    dot product of k terms below 2⁴⁴ and the sums along its diagonals stay below 2⁵³.
+    left, right: the factors' float64 layouts when already made (left_layout, right_layout)."""
     ka, m, k = a.shape
     kb, _, n = b.shape
+    left = left_layout(a) if left is None else left
+    right = right_layout(b) if right is None else right
     chunk = max(1, EXACT // (BASE * BASE * min(ka, kb)))
     total = None
     for start in range(0, k, chunk):
-        part = _gemm(a[:, :, start:start + chunk], b[:, start:start + chunk, :])
+        part = _gemm(left[:, start:start + chunk], right[start:start + chunk], ka, kb)
         total = part if total is None else _pad(total, part.shape[0]) + _pad(part, total.shape[0])
     return _normal(total)
 
 
-def _gemm(a, b):
-    ka, m, k = a.shape
-    kb, _, n = b.shape
-    left = a.reshape(ka * m, k).astype(np.float64)
-    right = b.transpose(1, 0, 2).reshape(k, kb * n).astype(np.float64)
+def _gemm(left, right, ka, kb):
+    m, n = left.shape[0] // ka, right.shape[1] // kb
     p = (left @ right).reshape(ka, m, kb, n).transpose(0, 2, 1, 3)      # [i, j] = Aᵢ·Bⱼ
     out = np.zeros((ka + kb - 1, m, n), dtype=np.float64)
     for i in range(ka):

@@ -33,17 +33,19 @@ import numpy as np
 
 __all__ = ["L", "from_ints", "from_rationals", "ones"]
 
-from .limbmath import BYTES, MASK, R, SMALL, _normal, _pad, _product, _reradix, _times_int, _trim
+from .limbmath import (BYTES, MASK, R, SMALL, _normal, _pad, _product, _reradix, _times_int, _trim,
+                       left_layout, right_layout)
 
 
 class L:
     """An exact rational matrix: (Σ limbs) / den, den a Python int > 0."""
 
-    __slots__ = ("x", "den", "_t", "_ints")
+    __slots__ = ("x", "den", "_t", "_ints", "_left", "_right")
     exact = True
 
     def __init__(self, x, den=1):
         self.x, self.den, self._t, self._ints = x, int(den), None, None
+        self._left = self._right = None         # float64 layouts for products (a weight's are kept)
 
     @property
     def shape(self):
@@ -52,7 +54,11 @@ class L:
     # -- arithmetic ------------------------------------------------------------------
 
     def __matmul__(self, other):
-        return L(_product(self.x, other.x), self.den * other.den)
+        if self._left is None:
+            self._left = left_layout(self.x)
+        if other._right is None:
+            other._right = right_layout(other.x)
+        return L(_product(self.x, other.x, self._left, other._right), self.den * other.den)
 
     def __add__(self, other):
         a, b, d = self._common(other)
@@ -88,9 +94,18 @@ class L:
         return L(_normal(self.x.sum(axis=2, keepdims=True)), self.den)
 
     def sum_squares(self):
-        """Σ of the squares of the entries, 1×1 (one product of the flattened entries)."""
+        """Σ of the squares of the entries, 1×1: every limb pair's dot product over the
+        entries in int64 when it cannot overflow (n·k products below 2^(2R) stay below
+        2⁶³ with the sums along the diagonals), else one float64 product in chunks."""
         k = self.x.shape[0]
-        flat = np.ascontiguousarray(self.x).reshape(k, 1, -1)
+        flat = np.ascontiguousarray(self.x).reshape(k, -1)
+        if flat.shape[1] * k < 1 << (63 - 2 * R):
+            pairs = flat @ flat.T                                  # int64, exact
+            out = np.zeros((2 * k - 1, 1, 1), dtype=np.int64)
+            for i in range(k):
+                out[i:i + k, 0, 0] += pairs[i]
+            return L(_normal(out), self.den * self.den)
+        flat = flat.reshape(k, 1, -1)
         return L(_product(flat, flat.transpose(0, 2, 1)), self.den * self.den)
 
     def right_of_kink(self, at_zero):
