@@ -133,7 +133,8 @@ def test_fmpq_view_matches():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.integers(-2**62, 2**62), st.integers(0, 62)), min_size=1, max_size=12))
+@given(st.lists(st.tuples(st.one_of(st.integers(-2**62, 2**62), st.sampled_from([-2**63, 2**63 - 1, 2**64])),
+                          st.integers(0, 62)), min_size=1, max_size=12))
 def test_float_like_rationals_are_placed_at_their_shift(pairs):
     """Numerators over powers of two (a float's exact value), within int64 and beyond."""
     nums = [n for n, _ in pairs]

@@ -182,39 +182,36 @@ def from_ints(nums, rows, cols, den=1):
 
 def from_rationals(nums, dens, rows, cols):
     """The L of the rationals nums[i]/dens[i] (row-major, dens > 0) over their least
-    common denominator: scaled in int64 when every numerator fits, else as Python ints."""
-    den = math.lcm(*set(dens))
-    if den == 1:
-        return _of_ints(nums, (rows, cols), 1)
-    if den < SMALL:
-        try:
-            p, q = np.array(nums, dtype=np.int64), np.array(dens, dtype=np.int64)
-        except OverflowError:
-            p = None
-        if p is not None and max(int(p.max()), -int(p.min())) * den < 1 << 62:
-            a = p * (den // q)
-            return L(_limbs(a, (rows, cols), max(int(a.max()), -int(a.min()))), den)
-    if den & (den - 1) == 0:                    # every denominator a power of two: floats
-        x = _dyadic(nums, dens, den.bit_length() - 1)
-        if x is not None:
-            return L(x.reshape((x.shape[0], rows, cols)), den)
-    return _of_ints([n * (den // d) for n, d in zip(nums, dens)], (rows, cols), den)
-
-
-def _dyadic(nums, dens, bits):
-    """Limbs of nums[i]·2^bits/dens[i] for dens powers of two (a float's numerator and
-    denominator, both within int64): each numerator's limbs placed at its shift, no
-    Python int arithmetic per entry. None when a value does not fit int64."""
+    common denominator: in int64 when numerators and denominators fit (a float's do:
+    powers of two are placed at their shift), else through Python ints."""
+    shape = (rows, cols)
     try:
         p, q = np.array(nums, dtype=np.int64), np.array(dens, dtype=np.int64)
     except OverflowError:
-        return None
+        p = q = None
+    if q is not None and not (q & (q - 1)).any():             # powers of two: floats, integers
+        den = int(q.max())
+        size = max(int(p.max()), -int(p.min()))
+        if size * den < 1 << 62:
+            a = p * (den // q)
+            return L(_limbs(a, shape, max(int(a.max()), -int(a.min()))), den)
+        if size < 1 << 63:                                    # np.abs(-2^63) would wrap
+            return L(_dyadic(p, q, den.bit_length() - 1).reshape((-1,) + shape), den)
+    den = math.lcm(*set(dens))
+    if p is not None and den < SMALL and max(int(p.max()), -int(p.min())) * den < 1 << 62:
+        a = p * (den // q)
+        return L(_limbs(a, shape, max(int(a.max()), -int(a.min()))), den)
+    return _of_ints([n * (den // d) for n, d in zip(nums, dens)], shape, den)
+
+
+def _dyadic(p, q, bits):
+    """Limbs of p[i]·2^bits/q[i] for q powers of two (int64 arrays: a float's numerator and
+    denominator): each numerator's limbs placed at its shift, no Python int per entry."""
     shift = bits - (np.frexp(q.astype(np.float64))[1] - 1)     # q = 2^(exponent - 1) exactly
     limb, at = np.divmod(shift, R)
     mag = np.abs(p)
     count = -(-63 // R)
-    top = int(limb.max(initial=0)) + count + 1
-    y = np.zeros((top, p.size), dtype=np.int64)
+    y = np.zeros((int(limb.max(initial=0)) + count + 1, p.size), dtype=np.int64)
     cols = np.arange(p.size)
     for j in range(count):                       # one cell per entry and j: no collisions
         y[limb + j, cols] += ((mag >> (R * j)) & MASK) << at
