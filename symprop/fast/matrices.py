@@ -226,8 +226,10 @@ def _nonzero(q):
             q._nz = t._nz.transpose()
         else:
             r, c = q.shape
-            ints = q.ints()
-            q._nz = ones(r, c).num if 0 not in ints else fmpz_mat(r, c, list(map(bool, ints)))
+            zeros = [i for i, n in enumerate(q.ints()) if not n]
+            q._nz = fmpz_mat(ones(r, c).num)    # ones with the few zeros set: no fmpz_mat
+            for i in zeros:                     # of r·c Python ints (0.3 µs each)
+                q._nz[i // c, i % c] = 0
     return q._nz
 
 
