@@ -99,3 +99,22 @@ def test_a_batch_of_float_sized_values_equals_the_sympy_engine(reduction, act):
     assert fast.loss == ref.loss and fast.final_loss == ref.final_loss
     assert fast.gradients == ref.gradients
     assert fast.steps[0].params_after == ref.steps[0].params_after
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_nonzero_pattern_marks_exactly_the_nonzero_entries(seed):
+    """matrices._nonzero (which entries of an exact matrix are not 0, for the balls' shadow)
+    on matrices with zeros, without, all zero, and a transpose; the shared ones matrix
+    it starts from stays all ones."""
+    from symprop.fast.matrices import _nonzero, ones
+    rng = random.Random(seed)
+    r, c = rng.randint(1, 9), rng.randint(1, 9)
+    q, fr = random_q(r, c, rng)
+    if seed == 2:
+        q, fr = Q(fmpz_mat(r, c)), [Fraction(0)] * (r * c)
+    got = _nonzero(q)
+    assert [int(got[i, j]) for i in range(r) for j in range(c)] == [int(v != 0) for v in fr]
+    t = q.transpose()
+    got_t = _nonzero(t)
+    assert [int(got_t[j, i]) for i in range(r) for j in range(c)] == [int(v != 0) for v in fr]
+    assert set(ones(r, c).num.entries()) == {1}
