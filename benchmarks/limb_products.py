@@ -1,4 +1,5 @@
-"""What would close issue 13's batch target: the exact integer matrix products of the
+"""What would close issue 13's batch target (session 7's measurement; since session 8 the
+fast path does this itself, symprop/fast/limbs.py): the exact integer matrix products of the
 batch-of-64 ReLU net done as float64 GEMMs on 20-bit limbs, against python-flint.
 
 The fast path's batch call is dominated by exact products of 64×64 integer matrices with
