@@ -105,7 +105,9 @@ def symprop_time(p, digits=30):
     """(forward + backward + certification on prepared matrices, reading the problem once):
     PyTorch's time below is likewise for tensors that already exist."""
     prepared = fast.prepare(p)
-    return clock(lambda: fast.run(p, digits, prepared)), clock(lambda: fast.reading.read(p))   # not the kept copy
+    make = fast._limbs(p)            # the kind of matrices prepare() reads into (limbs for large ReLU nets)
+    return (clock(lambda: fast.run(p, digits, prepared)),
+            clock(lambda: fast.reading.read(p, make)))                  # not the kept copy
 
 
 def split_time(p, digits=30):
