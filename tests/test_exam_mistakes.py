@@ -169,3 +169,64 @@ def test_a_slip_that_cancels_exactly_gives_exactly_zero():
     values = listed(found, "a2[1]")
     assert "z_for_a" in values[Fraction(0)]
     assert all(v == 0 or abs(v) > Fraction(1, 10 ** 20) for v in values), values
+
+
+# --- the 50-digit evaluator (alternatives._float) against SymPy's N() at 100 digits
+
+def _exact(env):
+    """The env with every Float as the exact binary rational it stands for."""
+    return {k: (sp.Rational(v) if v.is_Float else v) for k, v in env.items()}
+
+
+def _sigmoid_definitions():
+    from symprop.checker.mistakes import Definitions, symbol
+    from symprop.exam.alternatives import _approx
+
+    s = symprop.solve(symprop.load(EXAMPLES / "two_layer_sigmoid.toml"))
+    env = {symbol(n): _approx(v) for _, _, n, v in s.items()}
+    defs = Definitions(s)
+    return env, [(n, m, defs.definition(n, m)) for _, _, n, _ in s.items()
+                 for m in (None, *MISTAKES)]
+
+
+def test_mistaken_definitions_on_floats_match_sympy_at_100_digits():
+    from symprop.exam.alternatives import _float
+
+    env, definitions = _sigmoid_definitions()
+    exact, tried = _exact(env), 0
+    for name, mistake, expr in definitions:
+        if expr is None:
+            continue
+        got = _float(expr, env)
+        want = sp.N(expr.xreplace(exact), 100)          # the same inputs, exactly
+        assert got is not None, (name, mistake)
+        if got.is_Rational:                             # stays exact only when it is
+            assert want == got or abs(want - got) < sp.Float(10) ** -90, (name, mistake)
+            continue
+        tried += 1
+        assert got._prec == 169                         # a 50-digit Float
+        assert abs(want - got) <= sp.Float(10) ** -48 * max(1, abs(want)), (name, mistake, got, want)
+        assert str(sp.Float(got, 30)) == str(sp.Float(want, 30)), (name, mistake)
+    assert tried > 300
+
+
+def test_the_evaluator_keeps_exact_values_exact_and_falls_back_to_sympy():
+    from symprop.exam.alternatives import _float
+
+    a, b, c = sp.symbols("a b c", real=True)
+    f = sp.Float("0.59868766365046644722528264911981399617713224029342", 50)
+    env = {a: f, b: f, c: R(3, 10)}
+    assert _float(a - b, env) == 0 and _float(a - b, env).is_Integer      # not 1e-60 noise
+    assert _float((a - b) * c + R(1, 2), env) == R(1, 2)
+    assert _float(1 / (a - b), env) is None                                 # 1/0: no value
+    assert _float(c * c + 1, env) == R(109, 100)                            # rationals: exact
+    assert _float(sp.exp(c - c), env) == 1
+    want = sp.N(sp.exp(-sp.Rational(f)) * R(3, 10) + 1 / (1 + sp.exp(-sp.Rational(f))), 100)
+    got = _float(sp.exp(-a) * c + 1 / (1 + sp.exp(-a)), env)
+    assert got.is_Float and abs(got - want) < sp.Float(10) ** -49
+    # a node the evaluator does not know (Max, a square root) is SymPy's N(…, 50)
+    for expr in (sp.Max(0, a - c), sp.sqrt(a), sp.Max(0, c - a)):
+        want = sp.N(expr.xreplace(_exact(env)), 100)
+        got = _float(expr, env)
+        assert abs(got - want) <= sp.Float(10) ** -48, expr
+    assert _float(sp.Max(0, c - a), env) == 0

@@ -56,6 +56,7 @@ class Definitions:
         # Quantity → tape name, for every leaf and node (what a quantity's symbol is)
         self.names = {x.quantity: x.name for x in (*solution.tape.leaves.values(),
                                                    *solution.tape.nodes)}
+        self._maps, self._defs = {}, {}     # memos: _map's dicts (read only), definitions
 
     def _leaf(self, leaf, step, final, mistake):
         """A leaf's value in the equations of `step`: a given constant or a previous update."""
@@ -69,6 +70,14 @@ class Definitions:
         return leaf.value
 
     def _map(self, step, final=False, mistake=None, updated=False):
+        """{tape symbol: its value or flat-name symbol} in `step`'s equations (built once
+        per arguments; callers only read it)."""
+        key = (step, final, mistake == "bias_left_out", updated)     # _leaf's one slip
+        if key not in self._maps:
+            self._maps[key] = self._build_map(step, final, mistake, updated)
+        return self._maps[key]
+
+    def _build_map(self, step, final, mistake, updated):
         pre = naming.FINAL if final else naming.step_prefix(step)
         out = {}
         for name, leaf in self.tape.leaves.items():
@@ -145,7 +154,14 @@ class Definitions:
         return node.functions[0] if node.kind == "a" and node.functions else None
 
     def definition(self, name, mistake=None):
-        """The expression of a flat name over other flat names (None if it has none)."""
+        """The expression of a flat name over other flat names (None if it has none);
+        built once per (name, mistake)."""
+        key = (name, mistake)
+        if key not in self._defs:
+            self._defs[key] = self._definition(name, mistake)
+        return self._defs[key]
+
+    def _definition(self, name, mistake):
         tape = self.tape
         number, (section, step) = self.items[name]
         q = self.s.quantity(name).base_quantity

@@ -17,6 +17,7 @@ that same distance).
 from dataclasses import dataclass
 
 import sympy as sp
+from mpmath import libmp
 
 from ..checker.check import _propagate, _recompute
 from ..checker.mistakes import MISTAKES, Definitions, symbol
@@ -77,9 +78,25 @@ def _float(expr, env):
     """A definition evaluated on 50-digit Floats (None if it has no finite real value).
     A value that comes out Rational stays exact: made a Float, a slip that cancels to
     exactly 0 further down (z used for a: W·z + b) came out as 50-digit rounding noise,
-    listed as "-0.000…000167" (52 zeros) beside the mistake's name."""
+    listed as "-0.000…000167" (52 zeros) beside the mistake's name.
+
+    A definition over Floats is evaluated by `_fast` (mpmath at PREC bits, rounded to
+    50 digits once); one it does not know (or with no Float in it) by SymPy, `_sympy_n`."""
     if expr is None:
         return None
+    try:
+        value = _fast(expr, env)
+    except _Other:
+        return _sympy_n(expr, env)
+    except (ZeroDivisionError, OverflowError, ValueError):   # 1/0: no value, as in SymPy
+        return None
+    if value.__class__ is tuple:
+        return sp.Float._new(libmp.mpf_pos(value, _DIGITS50, "n"), _DIGITS50)
+    return value
+
+
+def _sympy_n(expr, env):
+    """The definition substituted with SymPy and evaluated with N(…, 50)."""
     try:
         value = expr.xreplace(env)
         if not value.is_Rational:
@@ -87,6 +104,94 @@ def _float(expr, env):
     except Exception:              # a mistaken definition can divide by zero: no value
         return None
     return value if value.is_Float and value.is_finite else (value if value.is_Rational else None)
+
+
+# -- the 50-digit evaluation, without building SymPy expressions ---------------------------
+# Substituting 50-digit Floats into a definition with xreplace rebuilt (and re-sorted) every
+# sum and product, ~10x the cost of the arithmetic. `_fast` walks the definition instead:
+# exact parts as Rationals, the rest as mpmath mpf values at PREC bits (~77 digits; the
+# Floats in it carry 169 bits, 50 digits), and the result is rounded to 50 digits once.
+# A sum of Floats that cancels to below 2^-CANCEL of its largest term is exactly 0:
+# further down its inputs' own 50 digits say nothing (SymPy's 50-digit sums made exactly
+# 0 of the same cancellations, as the xreplace evaluation did).
+
+PREC, CANCEL = 256, 160
+_DIGITS50 = 169                  # bits of a 50-digit Float (sympy dps_to_prec(50))
+
+
+class _Other(Exception):
+    """A node _fast does not evaluate (or a definition with no Float in it): SymPy's."""
+
+
+def _fast(expr, env):
+    """The definition's value: a Rational (exact) or an mpf tuple; _Other to leave it to
+    SymPy (no Float reached: its exact or N() value as before)."""
+    seen = [False]
+    value = _walk(expr, env, seen)
+    if not seen[0]:
+        raise _Other
+    return value
+
+
+def _mpf(v):
+    return libmp.from_rational(int(v.p), int(v.q), PREC, "n") if v.__class__ is not tuple else v
+
+
+def _walk(e, env, seen):
+    if e.is_Symbol:
+        v = env.get(e)
+        if v is None:
+            raise _Other
+        e = v
+    if e.is_Rational:
+        return e
+    if e.is_Float:
+        seen[0] = True
+        return e._mpf_
+    if e.is_Add:
+        exact, floats = sp.Integer(0), []
+        for a in e.args:
+            v = _walk(a, env, seen)
+            if v.__class__ is tuple:
+                floats.append(v)
+            else:
+                exact += v
+        if not floats:
+            return exact
+        if exact:
+            floats.append(_mpf(exact))
+        total = libmp.mpf_sum(floats, PREC, "n")
+        top = max(f[2] + f[3] for f in floats if f[1])        # exponent + bits: 2^top > |f|
+        if not total[1] or total[2] + total[3] < top - CANCEL:
+            return sp.Integer(0)
+        return total
+    if e.is_Mul:
+        parts = [_walk(a, env, seen) for a in e.args]
+        exact = sp.Integer(1)
+        product = None
+        for v in parts:
+            if v.__class__ is tuple:
+                product = v if product is None else libmp.mpf_mul(product, v, PREC, "n")
+            else:
+                exact *= v
+        if exact == 0 or product is None:
+            return exact
+        return product if exact == 1 else libmp.mpf_mul(product, _mpf(exact), PREC, "n")
+    if e.is_Pow:
+        base, n = _walk(e.base, env, seen), e.exp
+        if not n.is_Integer:
+            raise _Other
+        if base.__class__ is not tuple:
+            if base == 0 and n < 0:
+                raise ZeroDivisionError
+            return base ** n
+        return libmp.mpf_pow_int(base, int(n), PREC, "n")
+    if isinstance(e, sp.exp):
+        v = _walk(e.args[0], env, seen)
+        if v.__class__ is not tuple and v == 0:
+            return sp.Integer(1)
+        return libmp.mpf_exp(_mpf(v), PREC, "n")
+    raise _Other
 
 
 def _number(value):
@@ -132,6 +237,7 @@ def alternatives(solution, questions):
     for q in questions:
         right = exact[q.name]
         bound = q.tolerance.bound(right)
+        accepts = _acceptor(q.tolerance, right, bound)
         found = []                       # [(value, its Rational approximation, [mistakes])]
         for mistake in ORDER:
             for value in (here(q.name, mistake), propagated(mistake).get(q.name)):
@@ -139,7 +245,7 @@ def alternatives(solution, questions):
                 if value is None:
                     continue
                 near = value if value.is_Rational else sp.Rational(_digits(value, 30))
-                if q.tolerance.accepts(right, near):
+                if accepts(near):
                     continue             # a right answer would be marked as this mistake
                 same = next((f for f in found if abs(f[1] - near) <= bound), None)
                 if same is None:
@@ -149,6 +255,27 @@ def alternatives(solution, questions):
         out[q.name] = [Alternative(v, _fixed(v), tuple(keys), _feedback(solution, keys))
                        for v, _, keys in found[:MAX_PER_QUANTITY]]
     return out
+
+
+def _acceptor(tolerance, right, bound):
+    """tolerance.accepts(right, ·) with `bound` = tolerance.bound(right) and a closed form's
+    40-digit decimal certified once, not on every call: the same decisions, as accepts
+    makes them (exactly for a Rational; on that decimal unless the distance is within its
+    error of the bound, then by accepts itself)."""
+    if right.is_Rational:
+        return lambda near: abs(right - near) <= bound
+    d = decimal(right, 40)
+    if d is None:
+        return lambda near: False
+    approx = sp.Rational(d)
+    slack = abs(approx) * sp.Rational(1, 10 ** 38) + sp.Rational(1, 10 ** 60)
+
+    def accepts(near):
+        dist = abs(approx - near)
+        if dist + slack < bound or dist - slack > bound:
+            return dist + slack < bound
+        return tolerance.accepts(right, near)
+    return accepts
 
 
 def _fixed(value):

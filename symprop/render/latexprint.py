@@ -184,25 +184,51 @@ def add_terms(expr):
     return (add_terms(first) if first.is_Add else [first]) + list(expr.args[1:])
 
 
-def latex(expr, leaf=None, decimals=False, max_terms=None):
-    """`expr` in LaTeX, in textbook form (numbers.textbook: σ(u) for 1/(1 + e^{-u}))."""
-    return LatexPrinter(leaf, decimals, max_terms)(textbook(expr))
+def latex(expr, leaf=None, decimals=False, max_terms=None, memo=None):
+    """`expr` in LaTeX, in textbook form (numbers.textbook: σ(u) for 1/(1 + e^{-u})); `memo`
+    (two dicts; no leaf or max_terms) keeps each node's rewriting and LaTeX for the next call."""
+    if memo is None:
+        return LatexPrinter(leaf, decimals, max_terms)(textbook(expr))
+    return _Memo(decimals, memo[1])(textbook(expr, memo[0]))
+
+
+class _Memo(LatexPrinter):         # latex(…, memo)'s printer: each node's LaTeX kept by identity
+    def __init__(self, decimals, memo):
+        super().__init__(None, decimals)
+        self.memo = memo
+
+    def _render(self, e):
+        if (id(e), self.decimals) not in self.memo:
+            self.memo[id(e), self.decimals] = (e, super()._render(e))
+        return self.memo[id(e), self.decimals][1]
+
+    def _argument(self, e):
+        return (self if self.decimals else _Memo(True, self.memo))(e)
 
 
 CLOSED_NODES = 400  # tree nodes: a larger closed form is never printed (typeset by its decimal)
 CLOSED_WIDTH = 30   # visible characters of a closed form shown beside its decimal (a worked line's end)
+_CLOSED, MEMO_SIZE = ({}, {}, {}), 200_000   # closed_form's results, rewritings, LaTeX; size
 
 
 def closed_form(value, width=CLOSED_WIDTH):
     """A value's exact LaTeX in textbook form (numbers.textbook: \\sigma(18.3),
     2\\left(\\sigma(18.3) - 18\\right)); None when it prints wider than `width`
-    characters (visible_width) or has more than CLOSED_NODES nodes."""
+    characters (visible_width) or has more than CLOSED_NODES nodes. Remembered, as every
+    node's LaTeX (a sheet prints a value twice, the σ of the layer below in many)."""
     if value.is_Rational:
         return latex(value)
-    if tree_size(value, CLOSED_NODES) >= CLOSED_NODES:
-        return None
-    tex = latex(value)
-    return tex if visible_width(tex) <= width else None
+    key = (id(value), width)
+    if key not in _CLOSED[0]:
+        small = tree_size(value, CLOSED_NODES) < CLOSED_NODES
+        if small and is_symbolic(value):        # spelled as the sheet it is on names symbols
+            tex = latex(value)
+            return tex if visible_width(tex) <= width else None
+        if len(_CLOSED[0]) + len(_CLOSED[2]) > MEMO_SIZE:   # each entry keeps its node alive:
+            [memo.clear() for memo in _CLOSED]               # its id stays its own till then
+        tex = latex(value, memo=_CLOSED[1:]) if small else None
+        _CLOSED[0][key] = (value, tex if tex and visible_width(tex) <= width else None)
+    return _CLOSED[0][key][1]
 
 
 def latex_short(value, digits=None):

@@ -153,11 +153,11 @@ def _one_plus_exp(e):
     return None
 
 
-def textbook(expr):
+def textbook(expr, memo=None):
     """`expr` rewritten for printing as a textbook writes it (see the module docstring);
-    equal to `expr`. Walks the expression as a DAG (memoised)."""
-    memo = {}
-    return _Rewriter(memo).go(expr, False)[0]
+    equal to `expr`. Walks the expression as a DAG (memoised; in `memo`, if given, from
+    one call to the next: each node's rewriting is a function of it alone)."""
+    return _Rewriter({} if memo is None else memo).go(expr, False)[0]
 
 
 class _Rewriter:
