@@ -55,3 +55,16 @@ def test_the_memo_starts_afresh_when_full(monkeypatch):
     for v in values:
         assert closed_form(v) == fresh(v, 30)
     assert len(latexprint._CLOSED[0]) + len(latexprint._CLOSED[2]) <= 5 + 10
+
+
+def test_sig_decimal_remembered_is_the_certified_decimal():
+    from symprop.render import numbers
+
+    s = 1 / (1 + sp.exp(-R(2, 5)))
+    for _ in range(2):
+        assert numbers.sig_decimal(s, 6) == "0.598688"
+        assert numbers.sig_decimal(s, 12) == str(sp.Float(sp.N(s, 50), 12))
+    solution = symprop.solve(symprop.load(EXAMPLES / "two_layer_sigmoid.toml"))
+    for _, _, _, value in list(solution.items()) * 2:
+        for digits in (4, 6, 15):
+            assert numbers.sig_decimal(value, digits) == numbers._sig_decimal(value, digits)

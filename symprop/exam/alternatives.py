@@ -223,6 +223,7 @@ def alternatives(solution, questions):
         truth, evaluate = exact, _recompute
     else:
         truth, evaluate = {n: _approx(v) for n, v in exact.items()}, _float
+    evaluate = _remembered(evaluate)
     env = {symbol(n): v for n, v in truth.items()}
     here = lambda name, mistake: evaluate(defs.definition(name, mistake), env)
     spread_all = lambda mistake: _propagate(defs, truth, mistake, evaluate)
@@ -255,6 +256,25 @@ def alternatives(solution, questions):
         out[q.name] = [Alternative(v, _fixed(v), tuple(keys), _feedback(solution, keys))
                        for v, _, keys in found[:MAX_PER_QUANTITY]]
     return out
+
+
+def _remembered(evaluate):
+    """evaluate(definition, env), remembered for an equal definition on the very same input
+    values (by identity): a slip leaves most definitions as they are, and a recomputation
+    with it gives their inputs' values back unchanged, so it is mostly done once."""
+    inputs, memo = {}, {}
+
+    def remembered(expr, env):
+        if expr is None:
+            return None
+        if id(expr) not in inputs:
+            inputs[id(expr)] = (expr, sorted(expr.free_symbols, key=lambda x: x.name))
+        values = tuple(env.get(x) for x in inputs[id(expr)][1])
+        key = (expr, tuple(map(id, values)))
+        if key not in memo:
+            memo[key] = (values, evaluate(expr, env))     # the values kept: their ids stay theirs
+        return memo[key][1]
+    return remembered
 
 
 def _acceptor(tolerance, right, bound):

@@ -17,6 +17,7 @@ reaches the exports through lmstext.py's `text`, `line` and `html_text`.
 """
 
 import json
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from ..core.solution import value_json
@@ -26,6 +27,7 @@ from .gift import gift
 from .lmstext import bound_text, category_name, fields
 from .moodle import moodle_xml
 from .selection import with_ask
+from .prefetch import Prefetch
 from .variants import draw, problem_toml
 
 __all__ = ["write_exam", "answers_json", "moodle_xml", "gift", "tolerance", "category_name",
@@ -87,34 +89,73 @@ def write_exam(problem, n, seed, out, split=False, with_gift=False, force=False,
     settings = exam_settings(problem, ask)
     vs = draw(problem, n, seed, progress and (lambda k, total: progress("variants", k, total)))
     for v in vs:                     # a pattern that matches nothing fails before any file
-        fields(v, settings)
+        fields(v, settings, mistakes=False)
     category = problem.title
-    files = {"answers.json": json.dumps(answers_json(vs, seed, settings), indent=1,
-                                        ensure_ascii=False) + "\n",
-             "moodle.xml": moodle_xml(vs, category, settings, per_variant)}
-    if with_gift:
-        files["questions.gift"] = f"// {MARK}\n" + gift(vs, category, settings)
-    if qti:
-        from .qti import qti_zip
+    files = dict.fromkeys(["answers.json", "moodle.xml"] + ["questions.gift"] * with_gift
+                          + ["canvas-qti.zip"] * qti + ["prairielearn.zip"] * prairielearn)
 
-        files["canvas-qti.zip"] = qti_zip(vs, category, settings)
-    if prairielearn:
-        from .prairielearn import prairielearn_zip
+    def lms_files():                 # while pdflatex builds the PDFs
+        files["answers.json"] = json.dumps(answers_json(vs, seed, settings), indent=1,
+                                           ensure_ascii=False) + "\n"
+        files["moodle.xml"] = moodle_xml(vs, category, settings, per_variant)
+        if with_gift:
+            files["questions.gift"] = f"// {MARK}\n" + gift(vs, category, settings)
+        if qti:
+            from .qti import qti_zip
 
-        files["prairielearn.zip"] = prairielearn_zip(vs, category, settings, seed)
-    select = lambda v: fields(v, settings)
-    jobs = {}
+            files["canvas-qti.zip"] = qti_zip(vs, category, settings)
+        if prairielearn:
+            from .prairielearn import prairielearn_zip
+
+            files["prairielearn.zip"] = prairielearn_zip(vs, category, settings, seed)
+
+    helper = Prefetch(vs, settings)
+    select = lambda v: fields(v, settings, computed=helper.alternatives(v))
+    builders = {}                    # each group's answer sheet first: the longer pdflatex job
     groups = [[v] for v in vs] if split else [vs]
     for group in groups:
         tag = f"-{group[0].number:03d}" if split else ""
-        jobs[f"questions{tag}.pdf"] = exam_latex(group, seed, True, select, settings.method_questions)
-        jobs[f"answers{tag}.pdf"] = exam_latex(group, seed, False, select)
-    files["README.txt"] = readme(problem, vs, seed, sorted(set(files) | set(jobs)), settings)
-    check_folder(out, set(files) | set(jobs), force)          # refuse before the long build
-    pdfs = compile_all(jobs, progress=lambda k, total: progress("pdf", k, total)) if progress \
-        else compile_all(jobs)
+        builders[f"answers{tag}.pdf"] = lambda g=group: exam_latex(g, seed, False, select)
+        builders[f"questions{tag}.pdf"] = lambda g=group: exam_latex(g, seed, True, select,
+                                                                     settings.method_questions)
+    files["README.txt"] = readme(problem, vs, seed, sorted(set(files) | set(builders)), settings)
+    check_folder(out, set(files) | set(builders), force)      # refuse before the long build
+    jobs = _Sources(builders, then=lms_files)
+    try:
+        pdfs = compile_all(jobs, progress=lambda k, total: progress("pdf", k, total)) \
+            if progress else compile_all(jobs)
+    finally:
+        helper.close()
+    jobs.finish()                    # (a compile_all that did not read every source)
     names = write_folder(out, {**files, **pdfs}, force=force, group="exam")
     return vs, names
+
+
+class _Sources(Mapping):
+    """{PDF name: its LaTeX}, each document built when it is first read, in order: compile_all
+    starts a pdflatex as soon as its source is built, while the next one is built."""
+
+    def __init__(self, builders, then=None):
+        self._build, self._done, self._then = builders, {}, then
+
+    def __getitem__(self, name):
+        if name not in self._done:
+            self._done[name] = self._build[name]()
+            if len(self._done) == len(self._build):
+                self.finish()
+        return self._done[name]
+
+    def finish(self):
+        """Call `then` once, after the last source is built (pdflatex runs on it)."""
+        then, self._then = self._then, None
+        if then is not None:
+            then()
+
+    def __iter__(self):
+        return iter(self._build)
+
+    def __len__(self):
+        return len(self._build)
 
 
 def compile_all(jobs, workers=2, progress=None):

@@ -151,17 +151,27 @@ class Field:
     mistake_credit: object
 
 
-def fields(variant, settings=None, mistakes=True):
-    """The variant's questions (a list of Field), in question order; cached on the variant."""
+def fields(variant, settings=None, mistakes=True, computed=None):
+    """The variant's questions (a list of Field), in question order; cached on the variant.
+    `computed(questions)`, if given, returns their alternatives (computed elsewhere, as
+    `alternatives(variant.solution, questions)`) or None to compute them here."""
     key = (id(settings), mistakes)
     cache = variant.__dict__.setdefault("_fields", {})
     if key in cache:
         return cache[key]
     settings = settings if settings is not None else variant.problem.exam
-    questions = [q for q in asked(variant.solution, settings) if decimal(q.value, 15) is not None]
-    alts = alternatives(variant.solution, questions) if mistakes else {}
+    questions = questions_of(variant, settings)
+    alts = (computed and computed(questions)) if mistakes else {}
+    if alts is None:
+        alts = alternatives(variant.solution, questions)
     credit = settings.mistake_credit if settings is not None else 0
     out = [Field(i, q, fixed(decimal(q.value, 15)), bound_text(q.tolerance.bound(q.value)),
                  tuple(alts.get(q.name, ())), credit) for i, q in enumerate(questions, 1)]
     cache[key] = out
     return out
+
+
+def questions_of(variant, settings=None):
+    """The Asked questions fields() writes: the selection's, those with a decimal."""
+    settings = settings if settings is not None else variant.problem.exam
+    return [q for q in asked(variant.solution, settings) if decimal(q.value, 15) is not None]

@@ -184,26 +184,27 @@ def add_terms(expr):
     return (add_terms(first) if first.is_Add else [first]) + list(expr.args[1:])
 
 
-def latex(expr, leaf=None, decimals=False, max_terms=None, memo=None):
-    """`expr` in LaTeX, in textbook form (numbers.textbook: σ(u) for 1/(1 + e^{-u})); `memo`
-    (two dicts; no leaf or max_terms) keeps each node's rewriting and LaTeX for the next call."""
-    if memo is None:
-        return LatexPrinter(leaf, decimals, max_terms)(textbook(expr))
-    return _Memo(decimals, memo[1])(textbook(expr, memo[0]))
+def latex(expr, leaf=None, decimals=False, max_terms=None):
+    """`expr` in LaTeX, in textbook form (numbers.textbook: σ(u) for 1/(1 + e^{-u}))."""
+    return LatexPrinter(leaf, decimals, max_terms)(textbook(expr))
 
 
-class _Memo(LatexPrinter):         # latex(…, memo)'s printer: each node's LaTeX kept by identity
-    def __init__(self, decimals, memo):
-        super().__init__(None, decimals)
-        self.memo = memo
+def _fewer(expr, cap):      # tree_size(expr, cap) < cap, walking at most cap nodes of the tree
+    stack, seen = [expr], 0
+    while stack and seen < cap:
+        seen += 1
+        stack.extend(stack.pop().args)
+    return seen < cap
 
+
+class _Memo(LatexPrinter):  # closed_form's printer: each node's LaTeX kept in _CLOSED[2]
     def _render(self, e):
-        if (id(e), self.decimals) not in self.memo:
-            self.memo[id(e), self.decimals] = (e, super()._render(e))
-        return self.memo[id(e), self.decimals][1]
+        if (id(e), self.decimals) not in _CLOSED[2]:
+            _CLOSED[2][id(e), self.decimals] = (e, super()._render(e))
+        return _CLOSED[2][id(e), self.decimals][1]
 
     def _argument(self, e):
-        return (self if self.decimals else _Memo(True, self.memo))(e)
+        return (self if self.decimals else _Memo(None, True))(e)
 
 
 CLOSED_NODES = 400  # tree nodes: a larger closed form is never printed (typeset by its decimal)
@@ -220,13 +221,13 @@ def closed_form(value, width=CLOSED_WIDTH):
         return latex(value)
     key = (id(value), width)
     if key not in _CLOSED[0]:
-        small = tree_size(value, CLOSED_NODES) < CLOSED_NODES
+        small = _fewer(value, CLOSED_NODES)
         if small and is_symbolic(value):        # spelled as the sheet it is on names symbols
             tex = latex(value)
             return tex if visible_width(tex) <= width else None
         if len(_CLOSED[0]) + len(_CLOSED[2]) > MEMO_SIZE:   # each entry keeps its node alive:
             [memo.clear() for memo in _CLOSED]               # its id stays its own till then
-        tex = latex(value, memo=_CLOSED[1:]) if small else None
+        tex = _Memo()(textbook(value, _CLOSED[1])) if small else None
         _CLOSED[0][key] = (value, tex if tex and visible_width(tex) <= width else None)
     return _CLOSED[0][key][1]
 

@@ -65,8 +65,21 @@ def sig_decimal(value, digits=None):
     (2/3 → 0.666667, σ(0.4) to 6 digits → 0.598688, 0.65055 → 0.650550); a non-integer that
     would round to an integer gets digits until it does not, and _MORE more (at most
     _MAX_DIGITS; still an integer then: that integer's text, see sheet_decimal). None for a
-    symbolic value."""
+    symbolic value. Remembered for a closed form (by identity: a sheet prints a value often)."""
     digits = digits or sheet_digits()
+    if value.is_Rational:
+        return _sig_decimal(value, digits)
+    if len(_SIG) > 100_000:
+        _SIG.clear()
+    if (id(value), digits) not in _SIG:                  # the value kept: its id stays its own
+        _SIG[id(value), digits] = (value, _sig_decimal(value, digits))
+    return _SIG[id(value), digits][1]
+
+
+_SIG = {}
+
+
+def _sig_decimal(value, digits):
     d = decimal(value, digits)
     if d is None or value.is_Integer:
         return d
