@@ -10,7 +10,9 @@ and README.txt (which file goes where, readme.py). What is asked is the [exam]
 table's selection (selection.py), the same for every file. The PDFs are built in
 memory (pdflatex jobs that a Ctrl-C kills at once); then output.folder.write_folder
 installs every file, all or nothing, and removes the files of an earlier exam in
-the same folder.
+the same folder. The answer sheet's LaTeX is built first and its pdflatex (the longest
+job) starts at once; the question sheet and then the LMS files are built while it runs,
+and the mistake alternatives are computed in a second process (prefetch.py).
 
 Every file must stay valid for its reader whatever the title holds: user text
 reaches the exports through lmstext.py's `text`, `line` and `html_text`.
