@@ -1,7 +1,8 @@
 """Issue 13's ratio lines, round after round, and their median: on a shared machine one
 run's ratios wander by 2x, the median of several rounds less. The rows and the timing are
 performance.py's (paired: symprop and PyTorch alternately, best of 7), each as a repeat call
-and as a first call on the Problem (its kept matrices dropped).
+and as a first call on the Problem (its kept matrices dropped); exact results as Tensors in
+hand (performance.exact_tensors), and for ReLU also every one as an fmpq_mat ("relu-fmpq").
 
     .venv/bin/python benchmarks/ratio_rounds.py [ROUNDS]      (default 5; needs torch)
 """
@@ -20,15 +21,16 @@ import torch  # noqa: E402
 
 sizes = [8, 64, 64, 8]
 cases = []
-for act, fn in (("relu", P.exact_matrices), ("sigmoid", P.certified_tensors), ("tanh", P.certified_tensors)):
-    cases.append((act, P.problem(sizes, act), fn, P.torch_step_manual(sizes, act)))
+for name, act, fn in (("relu", "relu", P.exact_tensors), ("relu-fmpq", "relu", P.exact_matrices),
+                      ("sigmoid", "sigmoid", P.certified_tensors), ("tanh", "tanh", P.certified_tensors)):
+    cases.append((name, P.problem(sizes, act), fn, P.torch_step_manual(sizes, act)))
 for reduction in ("mean", "sum"):
     model = P.torch_model(sizes, seed=1)
     gen = torch.Generator().manual_seed(2)
     x = torch.randn(64, 8, generator=gen, dtype=torch.float64)
     y = torch.randn(64, 8, generator=gen, dtype=torch.float64)
     cases.append(("batch-" + reduction, symprop.from_torch(model, x, y, loss="mse", reduction=reduction),
-                  P.exact_matrices, P.torch_step(model, x, y, reduction)))
+                  P.exact_tensors, P.torch_step(model, x, y, reduction)))
 rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 res = {c[0]: ([], []) for c in cases}
 for r in range(rounds):
