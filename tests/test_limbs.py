@@ -152,3 +152,27 @@ def test_sum_of_squares_in_int64_and_in_float64_chunks(n):
     values = [int(v) * (2**40 + 12345) - 2**63 for v in rng.integers(0, 2**40, size=n)]
     m = limbs.from_ints(values, 1, n)
     assert m.sum_squares().ints() == [sum(v * v for v in values)]
+
+
+FLOAT_EDGES = [0.0, -0.0, 1.0, -1.0, 0.1, -0.3, 5e-324, -5e-324, 2.2250738585072014e-308, 1e308,
+               -1.7976931348623157e308, 2.0**52 + 1, 2.0**53, -(2.0**63), 2.0**62 - 512, 3e-5, 0.5**70]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(FLOAT_EDGES), st.floats(-4, 4, allow_nan=False),
+                          st.floats(allow_nan=False, allow_infinity=False),
+                          st.floats(-1, 1, width=32)), min_size=1, max_size=12),
+       st.integers(1, 3))
+def test_floats_are_read_from_their_bits(values, rows):
+    """from_floats (frexp of the bits, for from_torch's arrays) gives each float's exact value
+    (Python's Fraction(float), the independent source) and the very limbs and denominator
+    that from_rationals makes of the reduced fractions: subnormals, 1e308, ±0, float32
+    values, a wide exponent range (the placed route) and a narrow one (the int64 route)."""
+    cols = len(values)
+    a = np.array(values * rows, dtype=np.float64).reshape(rows, cols)
+    m = limbs.from_floats(a)
+    normal_form(m)
+    exact = [Fraction(v) for v in values * rows]
+    assert m.fractions() == exact
+    ref = limbs.from_rationals([f.numerator for f in exact], [f.denominator for f in exact], rows, cols)
+    assert m.den == ref.den and m.x.shape == ref.x.shape and (m.x == ref.x).all()

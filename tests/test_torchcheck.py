@@ -266,3 +266,36 @@ def test_a_batch_large_enough_for_the_limb_matrices_reports_the_same_kinks():
     assert report.loss_exact == ref.loss_exact
     for name in report.gradients.names:
         assert report.gradients.grad(name).values() == ref.gradients.grad(name).values()
+
+
+def test_a_large_from_torch_problem_reads_its_floats_and_keeps_its_own_copy(monkeypatch):
+    """A batch on the limb matrices (kernel.LIMBS_FROM lowered to 0 here) reads the model's float arrays straight into
+    limbs (reading.read_floats); the result equals the SymPy values' reading and the SymPy
+    engine's gradients on a copy of the problem (no arrays attached); and changing the
+    model in place afterwards (an optimizer step) changes nothing of that Problem."""
+    pytest.importorskip("numpy", reason="the limb matrices need numpy")
+    from symprop.fast import kernel, limbs, reading
+
+    gen = torch.Generator().manual_seed(9)
+    monkeypatch.setattr(kernel, "LIMBS_FROM", 0)
+    net = nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 3)).double()
+    x = torch.randn(12, 6, generator=gen, dtype=torch.float64) * 1e-3
+    y = torch.randn(12, 3, generator=gen, dtype=torch.float64)
+    p = symprop.from_torch(net, x, y, loss="mse")
+    floats = reading.read_floats(p, limbs.from_floats)
+    assert floats is not None and kernel._limbs(p) is limbs
+    with torch.no_grad():                     # the model moves on; the problem must not
+        for prm in net.parameters():
+            prm.mul_(3)
+    assert reading.read_floats(p, limbs.from_floats)[0][0][0].fractions() == floats[0][0][0].fractions()
+    rationals = reading.read(p, limbs.from_rationals)
+    for u, v in zip([m for pair in floats[0] for m in pair] + [floats[1], floats[2]],
+                    [m for pair in rationals[0] for m in pair] + [rationals[1], rationals[2]]):
+        assert u.den == v.den and (u.x == v.x).all()
+    copy = symprop.Problem.from_dict(p.raw)           # another object: nothing attached
+    assert reading.read_floats(copy, limbs.from_floats) is None
+    kernel.forget(p)
+    fast = symprop.gradients(p, engine="fast")
+    assert isinstance(fast.source.run.steps[0].grads[0][0], limbs.L)
+    ref = symprop.gradients(copy, engine="sympy")
+    assert fast.gradients == ref.gradients and fast.loss == ref.loss

@@ -82,7 +82,9 @@ def _setup(problem):
     held = _READ.get(key)
     if held is not None and held[0]() is problem:
         return held[1]
-    prepared = reading.read(problem, _limbs(problem))
+    limbs = _limbs(problem)
+    prepared = limbs and reading.read_floats(problem, limbs.from_floats)
+    prepared = prepared or reading.read(problem, limbs and limbs.from_rationals)
     try:
         ref = weakref.ref(problem, lambda _, key=key: _READ.pop(key, None))
     except TypeError:                       # not weak-referenceable: read every time
@@ -98,9 +100,10 @@ LIMBS_FROM = 2000       # values (parameters and sample entries) from which limb
 
 
 def _limbs(problem):
-    """limbs.from_rationals when the problem is large and everything in its run has a form
-    limbs.L covers (Linear activations: identity, ReLU, leaky ReLU; a squared-error loss)
-    and numpy is installed; else None (flint's matrices)."""
+    """The limbs module (its readers from_rationals, from_floats) when the problem is large
+    and everything in its run has a form limbs.L covers (Linear activations: identity,
+    ReLU, leaky ReLU; a squared-error loss) and numpy is installed; else None (flint's
+    matrices)."""
     if not problem.is_layered:
         return None
     layers = problem.network.layers
@@ -111,8 +114,8 @@ def _limbs(problem):
     size += len(problem.samples) * (len(layers[0].weights[0]) + len(layers[-1].weights))
     if size < LIMBS_FROM or not have_numpy():
         return None
-    from .limbs import from_rationals
-    return from_rationals
+    from . import limbs
+    return limbs
 
 
 def forget(problem=None):

@@ -31,7 +31,7 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["L", "from_ints", "from_rationals", "ones"]
+__all__ = ["L", "from_ints", "from_rationals", "from_floats", "ones"]
 
 from .limbmath import (BYTES, MASK, R, SMALL, _normal, _pad, _product, _reradix, _times_int, _trim,
                        left_layout, right_layout)
@@ -207,7 +207,11 @@ def from_rationals(nums, dens, rows, cols):
 def _dyadic(p, q, bits):
     """Limbs of p[i]·2^bits/q[i] for q powers of two (int64 arrays: a float's numerator and
     denominator): each numerator's limbs placed at its shift, no Python int per entry."""
-    shift = bits - (np.frexp(q.astype(np.float64))[1] - 1)     # q = 2^(exponent - 1) exactly
+    return _placed(p, bits - (np.frexp(q.astype(np.float64))[1] - 1))  # q = 2^(exponent - 1)
+
+
+def _placed(p, shift):
+    """Normal limbs of p[i]·2^shift[i] (int64 arrays, shift ≥ 0; |p| < 2^63)."""
     limb, at = np.divmod(shift, R)
     mag = np.abs(p)
     count = -(-63 // R)
@@ -216,6 +220,26 @@ def _dyadic(p, q, bits):
     for j in range(count):                       # one cell per entry and j: no collisions
         y[limb + j, cols] += ((mag >> (R * j)) & MASK) << at
     return _normal(y * np.sign(p))
+
+
+def from_floats(a):
+    """The L of a float64 array (rows × columns, finite), exactly: each float is num·2^t
+    with num odd (or 0), read off its bits with frexp; over the least common denominator
+    2^D, the same L from_rationals makes of the floats' reduced fractions."""
+    a = np.asarray(a, dtype=np.float64)
+    shape = a.shape
+    m, e = np.frexp(a.reshape(-1))
+    p = (m * 2.0 ** 53).astype(np.int64)                       # a = p·2^(e-53), exactly
+    low = np.frexp((p & -p).astype(np.float64))[1] - 1          # trailing zero bits of p
+    num = p >> np.maximum(low, 0)
+    t = np.where(p == 0, 0, e - 53 + low)                       # a = num·2^t, num odd
+    d = max(0, -int(t.min(initial=0)))
+    shift = t + d
+    bits = np.frexp(num.astype(np.float64))[1]                  # |num| < 2^bits
+    if int((bits + shift).max(initial=0)) < 62:
+        v = num << shift
+        return L(_limbs(v, shape, max(int(v.max(initial=0)), -int(v.min(initial=0)))), 1 << d)
+    return L(_placed(num, shift).reshape((-1,) + shape), 1 << d)
 
 
 def _of_ints(nums, shape, den):
