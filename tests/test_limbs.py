@@ -176,3 +176,8 @@ def test_floats_are_read_from_their_bits(values, rows):
     assert m.fractions() == exact
     ref = limbs.from_rationals([f.numerator for f in exact], [f.denominator for f in exact], rows, cols)
     assert m.den == ref.den and m.x.shape == ref.x.shape and (m.x == ref.x).all()
+    small = np.array([[0.75], [-2.5]])          # read in one pass with the others: its own denominator
+    first, again, last = limbs.all_from_floats([small, a, np.zeros((1, 1))])
+    assert first.den == 4 and first.fractions() == [Fraction(3, 4), Fraction(-5, 2)]
+    assert again.den == m.den and (again.x == m.x).all()
+    assert last.den == 1 and last.fractions() == [0]

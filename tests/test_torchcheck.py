@@ -282,18 +282,18 @@ def test_a_large_from_torch_problem_reads_its_floats_and_keeps_its_own_copy(monk
     x = torch.randn(12, 6, generator=gen, dtype=torch.float64) * 1e-3
     y = torch.randn(12, 3, generator=gen, dtype=torch.float64)
     p = symprop.from_torch(net, x, y, loss="mse")
-    floats = reading.read_floats(p, limbs.from_floats)
+    floats = reading.read_floats(p, limbs.all_from_floats)
     assert floats is not None and kernel._limbs(p) is limbs
     with torch.no_grad():                     # the model moves on; the problem must not
         for prm in net.parameters():
             prm.mul_(3)
-    assert reading.read_floats(p, limbs.from_floats)[0][0][0].fractions() == floats[0][0][0].fractions()
+    assert reading.read_floats(p, limbs.all_from_floats)[0][0][0].fractions() == floats[0][0][0].fractions()
     rationals = reading.read(p, limbs.from_rationals)
     for u, v in zip([m for pair in floats[0] for m in pair] + [floats[1], floats[2]],
                     [m for pair in rationals[0] for m in pair] + [rationals[1], rationals[2]]):
         assert u.den == v.den and (u.x == v.x).all()
     copy = symprop.Problem.from_dict(p.raw)           # another object: nothing attached
-    assert reading.read_floats(copy, limbs.from_floats) is None
+    assert reading.read_floats(copy, limbs.all_from_floats) is None
     kernel.forget(p)
     fast = symprop.gradients(p, engine="fast")
     assert isinstance(fast.source.run.steps[0].grads[0][0], limbs.L)

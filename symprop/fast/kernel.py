@@ -83,7 +83,7 @@ def _setup(problem):
     if held is not None and held[0]() is problem:
         return held[1]
     limbs = _limbs(problem)
-    prepared = limbs and reading.read_floats(problem, limbs.from_floats)
+    prepared = limbs and reading.read_floats(problem, limbs.all_from_floats)
     prepared = prepared or reading.read(problem, limbs and limbs.from_rationals)
     try:
         ref = weakref.ref(problem, lambda _, key=key: _READ.pop(key, None))
@@ -100,7 +100,7 @@ LIMBS_FROM = 2000       # values (parameters and sample entries) from which limb
 
 
 def _limbs(problem):
-    """The limbs module (its readers from_rationals, from_floats) when the problem is large
+    """The limbs module (its readers from_rationals, all_from_floats) when the problem is large
     and everything in its run has a form limbs.L covers (Linear activations: identity,
     ReLU, leaky ReLU; a squared-error loss) and numpy is installed; else None (flint's
     matrices)."""

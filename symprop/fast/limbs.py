@@ -31,7 +31,7 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["L", "from_ints", "from_rationals", "from_floats", "ones"]
+__all__ = ["L", "from_ints", "from_rationals", "from_floats", "all_from_floats", "ones"]
 
 from .limbmath import (BYTES, MASK, R, SMALL, _normal, _pad, _product, _reradix, _times_int, _trim,
                        left_layout, right_layout)
@@ -223,23 +223,35 @@ def _placed(p, shift):
 
 
 def from_floats(a):
-    """The L of a float64 array (rows × columns, finite), exactly: each float is num·2^t
-    with num odd (or 0), read off its bits with frexp; over the least common denominator
-    2^D, the same L from_rationals makes of the floats' reduced fractions."""
-    a = np.asarray(a, dtype=np.float64)
-    shape = a.shape
-    m, e = np.frexp(a.reshape(-1))
+    """The L of a float64 array (rows × columns, finite), exactly (see all_from_floats)."""
+    return all_from_floats([a])[0]
+
+
+def all_from_floats(arrays):
+    """The L of each float array (2-D, finite), exactly: each float is num·2^t with num odd
+    (or 0), read off its bits with frexp (one pass over all the arrays), over each array's
+    least common denominator 2^D: the same L from_rationals makes of the reduced fractions."""
+    arrays = [np.asarray(a, dtype=np.float64) for a in arrays]
+    m, e = np.frexp(np.concatenate([a.reshape(-1) for a in arrays]))
     p = (m * 2.0 ** 53).astype(np.int64)                       # a = p·2^(e-53), exactly
     low = np.frexp((p & -p).astype(np.float64))[1] - 1          # trailing zero bits of p
-    num = p >> np.maximum(low, 0)
-    t = np.where(p == 0, 0, e - 53 + low)                       # a = num·2^t, num odd
-    d = max(0, -int(t.min(initial=0)))
-    shift = t + d
-    bits = np.frexp(num.astype(np.float64))[1]                  # |num| < 2^bits
-    if int((bits + shift).max(initial=0)) < 62:
-        v = num << shift
-        return L(_limbs(v, shape, max(int(v.max(initial=0)), -int(v.min(initial=0)))), 1 << d)
-    return L(_placed(num, shift).reshape((-1,) + shape), 1 << d)
+    num_all = p >> np.maximum(low, 0)
+    t_all = np.where(p == 0, 0, e - 53 + low)                   # a = num·2^t, num odd
+    bits_all = np.frexp(num_all.astype(np.float64))[1]          # |num| < 2^bits
+    out, start = [], 0
+    for a in arrays:
+        end = start + a.size
+        num, t, bits = num_all[start:end], t_all[start:end], bits_all[start:end]
+        start = end
+        d = max(0, -int(t.min(initial=0)))
+        shift = t + d
+        if int((bits + shift).max(initial=0)) < 62:
+            v = num << shift
+            x = _limbs(v, a.shape, max(int(v.max(initial=0)), -int(v.min(initial=0))))
+        else:
+            x = _placed(num, shift).reshape((-1,) + a.shape)
+        out.append(L(x, 1 << d))
+    return out
 
 
 def _of_ints(nums, shape, den):

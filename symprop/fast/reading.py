@@ -15,7 +15,7 @@ not a rational number (a symbol, a closed form such as exp(1)/3) raises
 A problem made by `from_torch` has float arrays behind it: the tensors its
 Rationals were converted from. `attach_floats` records them for that Problem
 object (a Problem is frozen; a changed copy is another object and has none), and
-`read_floats` reads them straight into limbs.L (limbs.from_floats: the floats'
+`read_floats` reads them straight into limbs.L (limbs.all_from_floats: the floats'
 bits, no Python number per entry): the same matrices `read` makes of the
 Rationals (tests/test_fast_limbs.py), ~10× cheaper for a batch of 64.
 """
@@ -64,16 +64,19 @@ def attach_floats(problem, params, x, y):
                     (params, x, y))
 
 
-def read_floats(problem, from_floats):
-    """read()'s matrices from the attached float arrays, made by from_floats (limbs.from_floats);
-    None when the problem has none."""
+def read_floats(problem, all_from_floats):
+    """read()'s matrices from the attached float arrays, made by all_from_floats
+    (limbs.all_from_floats, one call for every array); None when the problem has none."""
     held = _FLOATS.get(id(problem))
     if held is None or held[0]() is not problem:
         return None
     params, x, y = held[1]
-    column = lambda v: from_floats(v.reshape(-1, 1))
-    return ([(from_floats(w), None if b is None else column(b)) for w, b in params],
-            from_floats(x.T), None if y is None else from_floats(y.T))
+    arrays = [w for w, _ in params] + [b.reshape(-1, 1) for _, b in params if b is not None] + [x.T]
+    made = iter(all_from_floats(arrays + ([y.T] if y is not None else [])))
+    ws = [next(made) for _ in params]
+    bs = [None if b is None else next(made) for _, b in params]
+    x = next(made)
+    return list(zip(ws, bs)), x, next(made, None)
 
 
 def rational(value):
