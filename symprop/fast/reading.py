@@ -23,8 +23,7 @@ Rationals (tests/test_fast_limbs.py), ~10× cheaper for a batch of 64.
 import math
 import weakref
 from fractions import Fraction
-from itertools import chain, repeat
-from operator import floordiv, mul
+from itertools import chain
 
 from flint import fmpz_mat
 
@@ -94,18 +93,21 @@ def from_values(values, make=None):
     Only Integer and Rational have both p and q among SymPy's numbers."""
     flat = list(chain.from_iterable(values))
     try:
-        nums, dens = [v.p for v in flat], [v.q for v in flat]
+        dens = [v.q for v in flat]
+        if make is not None:
+            return make([v.p for v in flat], dens, len(values), len(values[0]))
+        nums, den = _over_one(flat, dens)
     except AttributeError:          # a Symbol, a closed form: no p and q
         raise Unsupported("a symbolic or irrational value uses the SymPy engine") from None
-    if make is not None:
-        return make(nums, dens, len(values), len(values[0]))
-    nums, den = _over_one(nums, dens)
     return Q(fmpz_mat(len(values), len(values[0]), nums), den, nums)
 
 
-def _over_one(nums, dens):
-    """Numerators over the least common denominator (denominators positive)."""
-    den = math.lcm(*set(dens)) if dens else 1
+def _over_one(flat, dens):
+    """The numerators of the Rationals `flat` over their least common denominator (a
+    factor looked up per distinct denominator, not a division per entry)."""
+    distinct = set(dens)
+    den = math.lcm(*distinct) if dens else 1
     if den == 1:
-        return nums, 1
-    return list(map(mul, nums, map(floordiv, repeat(den), dens))), den
+        return [v.p for v in flat], 1
+    factor = {d: den // d for d in distinct}
+    return [v.p * factor[v.q] for v in flat], den
