@@ -29,8 +29,7 @@ from ..model import naming
 from ..model.functions import ACTIVATIONS
 from ..model.losses import LOSSES
 from ..model.problem import Problem
-from . import reading
-from .base import have_numpy
+from .base import have_flint, have_numpy
 from .torchreport import GradcheckReport, Kink, ParameterCheck
 
 __all__ = ["from_torch", "gradcheck", "GradcheckReport", "ParameterCheck", "Kink", "LOSS_FUNCTIONS"]
@@ -170,7 +169,8 @@ def _convert(model, x, y, loss, reduction, title):
     else:
         spec["samples"] = samples
     problem = Problem.from_dict(spec, source="from_torch")
-    if have_numpy():                        # the same numbers, for reading straight into limbs
+    if have_numpy() and have_flint():       # the same numbers, for reading straight into limbs
+        from . import reading               # (flint: imported when called, as the kernel)
         floats = lambda t: None if t is None else t.detach().cpu().double().numpy().copy()  # not a view
         reading.attach_floats(problem, [(floats(lin.weight), floats(lin.bias)) for _, lin, _ in layers],
                               floats(xt), floats(yt))
