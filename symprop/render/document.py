@@ -42,7 +42,16 @@ class _Sheet(Document):
     text has a run of those letters (escape() sets each in its encoding, texnames.switch):
     a sheet in Latin letters needs no Cyrillic or Greek fonts and its LaTeX is as it was.
     Latin Modern has no Cyrillic: T2A takes Computer Modern's (the CM-Super fonts); the
-    Greek of Latin Modern's families is the CB fonts (lgrlmr.fd)."""
+    Greek of Latin Modern's families is the CB fonts (lgrlmr.fd).
+
+    Its sections have no \\label (nothing refers to one, and an exam repeats every name)
+    and it does not load lastpage (no page says "of N"): either would make pdflatex ask
+    for a second run that changes nothing (output/texcompile.py)."""
+
+    def create(self, child):
+        if isinstance(child, Section):           # Subsection and Subsubsection too
+            child.label = None
+        return super().create(child)
 
     def dumps(self):
         tex = super().dumps()
@@ -62,6 +71,7 @@ def new_document():
     doc = _Sheet(documentclass="article", document_options=["11pt", "a4paper"],
                    geometry_options={"margin": "2cm"}, lmodern=True, textcomp=True,
                    page_numbers=True, indent=False)
+    doc.packages.discard(Package("lastpage"))    # page_numbers=True: plain page numbers
     for pkg in ("amsmath", "amssymb", "tikz", "longtable", "booktabs", "array"):
         doc.packages.append(Package(pkg))
     doc.preamble.append(NoEscape(r"\usetikzlibrary{arrows.meta}"))
