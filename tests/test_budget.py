@@ -132,3 +132,57 @@ def test_the_fast_path_keeps_the_magnitude_limit_too(tmp_path):
 def test_limit_values_use_ascii_digits():
     with pytest.raises(ValueError, match="digits 0-9"):
         budget.parse_assignment("time=٥")
+
+
+def _growing(steps, weights="[[1, 0], [-1, 1]]", rate="0.37"):
+    """examples/two_layer_relu.toml with more steps: its exact numbers triple in length per step."""
+    text = (EXAMPLES / "two_layer_relu.toml").read_text().split("# For exams")[0]
+    text = text.replace("steps = 1", f"steps = {steps}").replace("learning_rate = 0.1", f"learning_rate = {rate}")
+    return symprop.loads(text.replace("weights = [[1, 0],\n           [-1, 1]]", f"weights = {weights}"))
+
+
+@pytest.mark.parametrize("steps", [10, 11])      # unchecked, 15 steps ran for minutes
+def test_the_fast_path_keeps_the_exact_digits_limit(steps):
+    """gradients() stops where solve() stops, with the same message (the SymPy engine names
+    the first value beyond the limit), in well under a second: before, the fast path returned
+    a loss too long for str() at 10 steps, and ran on for minutes at 15."""
+    p = _growing(steps)
+    with pytest.raises(budget.LimitError) as ref:
+        symprop.solve(p)
+    start = time.monotonic()
+    with pytest.raises(budget.LimitError) as got:
+        symprop.gradients(p)
+    assert time.monotonic() - start < 5
+    assert str(got.value) == str(ref.value) and "exact_digits" in str(got.value)
+    with pytest.raises(symprop.fast.Unsupported, match="exact_digits limit after step"):
+        symprop.gradients(p, engine="fast")
+
+
+def test_integer_weights_that_explode_hit_the_limit_on_every_path(monkeypatch):
+    """Denominator 1 throughout (integer weights, learning rate 1): only the numerators grow;
+    on flint's matrices and on the limb matrices (kernel.LIMBS_FROM lowered) alike."""
+    from symprop.fast import kernel
+
+    p = symprop.Problem.from_dict({
+        "loss": "half_sse", "learning_rate": 1, "steps": 30, "data": {"x": [1], "y": [0]},
+        "layers": [{"weights": [[2]], "activation": "identity"},
+                   {"weights": [[2]], "activation": "identity"}]})   # w' = w - w·v²: cubic growth
+    with pytest.raises(budget.LimitError) as ref:
+        symprop.solve(p)
+    for threshold in (10**9, 0):
+        monkeypatch.setattr(kernel, "LIMBS_FROM", threshold)
+        kernel.forget(p)
+        with pytest.raises(budget.LimitError) as got:
+            symprop.gradients(p)
+        assert str(got.value) == str(ref.value)
+
+
+def test_a_raised_exact_digits_limit_lets_the_fast_path_finish():
+    """Within a raised limit the fast path runs every step, and its numbers are the SymPy engine's."""
+    p = _growing(8)
+    with pytest.raises(budget.LimitError):
+        symprop.gradients(p)
+    with symprop.limits(exact_digits=100000):
+        fast = symprop.gradients(p, engine="fast")
+        ref = symprop.gradients(p, engine="sympy")
+    assert fast.final_loss == ref.final_loss and fast.steps[-1].params_after == ref.steps[-1].params_after

@@ -27,11 +27,14 @@ The SymPy path stays the reference: tests/test_fast.py proves on random
 networks that both return the same exact values and the same certified digits.
 """
 
+import math
 import weakref
 from fractions import Fraction
+from itertools import chain
 
 import flint
 
+from .. import budget
 from ..model.functions import ACTIVATIONS
 from ..model.losses import LOSSES
 from . import reading, rules
@@ -201,10 +204,35 @@ def _once(problem, prepared=None):
         loss, grad, tape = _forward(problem, params, x, y)
         grads, grad_x = _backward(params, grad, tape, want_x)
         after = _update(problem, params, grads) if number <= problem.steps else None
+        if after is not None:
+            _within_limit(after, number, problem.source)
         steps.append(Step(loss, grads, grad_x, after, [z for _, _, z in tape]))
         params = after or params
     final = _forward(problem, params, x, y)[0] if problem.steps >= 1 else None
     return steps, final
+
+
+def _within_limit(params, number, source):
+    """Unsupported when an updated exact parameter has more bits than the exact_digits budget
+    allows (numerators over a common denominator, not reduced: never below the reduced
+    values). The SymPy engine then decides: it reduces every value and stops with a
+    LimitError naming the first beyond the limit. Unchecked, numbers that triple in length
+    each step would run on here for minutes (a 2-2-1 net, 15 steps) and come back too
+    long to print."""
+    budget.tick(source)
+    limit = math.ceil(budget.current().exact_digits * math.log2(10))
+    for m in chain.from_iterable(params):
+        if m is not None and _bits(m.q if isinstance(m, B) else m) > limit:
+            raise Unsupported(f"exact numbers beyond the exact_digits limit after step {number}")
+
+
+def _bits(m):
+    """Bits of the largest numerator or the denominator of an exact matrix (Q or limbs.L)."""
+    if not isinstance(m, Q):
+        return m.bits()
+    ints = m.ints()
+    size = max(int(max(ints)), -int(min(ints))) if ints else 0
+    return max(size.bit_length(), int(m.den).bit_length())
 
 
 def _values(steps, final):

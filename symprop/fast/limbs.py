@@ -135,6 +135,10 @@ class L:
             return L(_normal(self.x * np.array(f, dtype=np.int64).reshape(self.shape)), self.den * q)
         return _of_ints([n * v for n, v in zip(self.ints(), f)], self.shape, self.den * q)
 
+    def bits(self):
+        """At least the bits of the largest numerator and of the denominator."""
+        return max(R * self.x.shape[0], self.den.bit_length())
+
     def reduced(self):
         """The same matrix (its numerators and denominator are not reduced here: the
         integers stay as they are, which costs a few limbs, not a gcd per entry)."""
