@@ -1,6 +1,7 @@
 """TikZ diagrams of the network: layered nets as columns of neurons; graphs are
 drawn by graphdiagram."""
 
+import functools
 import itertools
 import math
 import re
@@ -221,9 +222,18 @@ def _visible(a, b, ra, rb):
 
 
 def _place(band, sizes, segments, circles, budget=20000):
+    """_search's placement; remembered, as an exam draws each variant's diagram on both sheets."""
+    placed = _search(tuple(band.items()), tuple((e, sizes[e]) for e in band),
+                     tuple(segments.items()), tuple(circles), budget)
+    return None if placed is None else dict(placed)
+
+
+@functools.lru_cache(maxsize=1024)
+def _search(band, sizes, segments, circles, budget):
     """A fraction along its edge for every label of one layer pair such that no two
     labels meet and no edge but a label's own, and no unit, touches it; None when the
     search finds none within its budget. `band`: {edge: (a, b)} centres; sizes: {edge: (w, h)}."""
+    band, sizes, segments = dict(band), dict(sizes), dict(segments)
     options = {}
     for e, (a, b) in band.items():
         w, h = sizes[e]
