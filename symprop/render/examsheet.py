@@ -7,9 +7,11 @@ with its points and tolerance, and carries the questions on the method only with
 `method_questions`. The answer sheet is the worked solution with, first, the exam's
 key: each question's exact value, decimal, tolerance and points.
 
-An exam PDF costs about 55 ms per variant and run (pages and diagram; two runs):
-300 variants of two_layer_relu took 27-34 s, 500 (issue 7's load test) about a
-minute; so one PDF holds at most MAX_EXAM_VARIANTS variants (more: --split).
+An exam PDF costs about 55 ms per variant and full pdflatex run (pages and diagram;
+texcompile.py makes one picture-less draft run for longtable's widths, then one full
+run, two when the log still asks for a rerun): 300 variants of two_layer_relu took
+27-34 s, 500 (issue 7's load test) about a minute; so one PDF holds at most
+MAX_EXAM_VARIANTS variants (more: --split).
 """
 
 from pylatex import NoEscape, Section
