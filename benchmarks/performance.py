@@ -105,7 +105,8 @@ def symprop_time(p, digits=30):
     """(forward + backward + certification on prepared matrices, reading the problem once):
     PyTorch's time below is likewise for tensors that already exist."""
     prepared = fast.prepare(p)
-    make = fast._limbs(p)            # the kind of matrices prepare() reads into (limbs for large ReLU nets)
+    kind = fast._limbs(p)            # the kind of matrices prepare() reads into (limbs for large ReLU nets)
+    make = kind and kind.from_rationals
     return (clock(lambda: fast.run(p, digits, prepared)),
             clock(lambda: fast.reading.read(p, make)))                  # not the kept copy
 
@@ -304,7 +305,7 @@ def target_5(args):
 
 # -- issue 13: the calls users make -------------------------------------------------
 
-def paired(fa, fb, rounds=7, budget=0.25):
+def paired(fa, fb, rounds=15, budget=0.6):
     """(seconds per call of fa, of fb): each round times fa, then fb, for about budget/rounds s
     each; the best round of each. fb None: fa alone."""
     fns = [f for f in (fa, fb) if f is not None]

@@ -1,6 +1,6 @@
 """Issue 13's ratio lines, round after round, and their median: on a shared machine one
 run's ratios wander by 2x, the median of several rounds less. The rows and the timing are
-performance.py's (paired: symprop and PyTorch alternately, best of 7), each as a repeat call
+performance.py's (paired: symprop and PyTorch alternately, best of 15 rounds), each as a repeat call
 and as a first call on the Problem (its kept matrices dropped); exact results as Tensors in
 hand (performance.exact_tensors), and for ReLU also every one as an fmpq_mat ("relu-fmpq").
 
