@@ -1,5 +1,6 @@
 """What the fast path shares without python-flint: its exceptions, whether flint is
-installed, and the flat names of a layered problem's parameters.
+installed, the flat names of a layered problem's parameters, and what it keeps per
+Problem object (PerProblem).
 
 python-flint is optional (Pyodide, the browser page's Python, has no build of it):
 `import symprop` and everything but the fast path work without it, and
@@ -10,10 +11,11 @@ are imported only when it is.
 """
 
 import importlib
+import weakref
 
 from ..model import naming
 
-__all__ = ["Unsupported", "Undecided", "FlintMissing", "have_flint", "kernel", "names"]
+__all__ = ["Unsupported", "Undecided", "FlintMissing", "have_flint", "kernel", "names", "PerProblem"]
 
 
 class Unsupported(Exception):
@@ -79,3 +81,22 @@ def names(problem):
         bias = [naming.bias(l, j, b) for j in range(len(layer.bias))] if layer.bias is not None else None
         out.append((w, bias))
     return out
+
+
+class PerProblem(dict):
+    """Values kept per Problem object while it lives: id(problem) → (weak reference, value).
+    A Problem is frozen, so what was made of it stays true; a changed copy is another
+    object and has nothing kept. The entry goes when the problem does."""
+
+    def held(self, problem):
+        """The value kept for `problem`, or None."""
+        entry = self.get(id(problem))
+        return entry[1] if entry is not None and entry[0]() is problem else None
+
+    def keep(self, problem, value):
+        """Keep `value` for `problem` (nothing is kept for an object without weak references)."""
+        key = id(problem)
+        try:
+            self[key] = (weakref.ref(problem, lambda _, key=key: self.pop(key, None)), value)
+        except TypeError:
+            pass

@@ -28,7 +28,6 @@ networks that both return the same exact values and the same certified digits.
 """
 
 import math
-import weakref
 from fractions import Fraction
 from itertools import chain
 
@@ -39,7 +38,7 @@ from ..model.functions import ACTIVATIONS
 from ..model.losses import LOSSES
 from . import reading, rules
 from ..model.rules import Linear, Squares
-from .base import have_numpy, names
+from .base import PerProblem, have_numpy, names
 from .matrices import B, Q, Undecided, Unsupported, add, mm, ones, sub
 
 __all__ = ["run", "prepare", "forget", "names", "Run", "Step", "Q", "B", "Unsupported"]
@@ -81,22 +80,16 @@ def _setup(problem):
     """The problem's exact matrices, read once per Problem object and kept while it lives
     (a Problem is frozen and its matrices are never changed in place), so a second
     gradients() call on one problem (more digits, gradcheck after gradients) skips reading."""
-    key = id(problem)
-    held = _READ.get(key)
-    if held is not None and held[0]() is problem:
-        return held[1]
-    limbs = _limbs(problem)
-    prepared = limbs and reading.read_floats(problem, limbs.all_from_floats)
-    prepared = prepared or reading.read(problem, limbs and limbs.from_rationals)
-    try:
-        ref = weakref.ref(problem, lambda _, key=key: _READ.pop(key, None))
-    except TypeError:                       # not weak-referenceable: read every time
-        return prepared
-    _READ[key] = (ref, prepared)
+    prepared = _READ.held(problem)
+    if prepared is None:
+        limbs = _limbs(problem)
+        prepared = limbs and reading.read_floats(problem, limbs.all_from_floats)
+        prepared = prepared or reading.read(problem, limbs and limbs.from_rationals)
+        _READ.keep(problem, prepared)
     return prepared
 
 
-_READ = {}
+_READ = PerProblem()
 
 
 LIMBS_FROM = 2000       # values (parameters and sample entries) from which limbs.L pays off

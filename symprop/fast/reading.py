@@ -17,16 +17,16 @@ Rationals were converted from. `attach_floats` records them for that Problem
 object (a Problem is frozen; a changed copy is another object and has none), and
 `read_floats` reads them straight into limbs.L (limbs.all_from_floats: the floats'
 bits, no Python number per entry): the same matrices `read` makes of the
-Rationals (tests/test_fast_limbs.py), ~10× cheaper for a batch of 64.
+Rationals (tests/test_limbs.py, tests/test_torchcheck.py), ~3× cheaper for a batch of 64.
 """
 
 import math
-import weakref
 from fractions import Fraction
 from itertools import chain
 
 from flint import fmpz_mat
 
+from .base import PerProblem
 from .matrices import Q, Unsupported
 
 __all__ = ["read", "rational", "from_values", "attach_floats", "read_floats"]
@@ -52,30 +52,28 @@ def read(problem, make=None):
     return params, x, y
 
 
-_FLOATS = {}
+_FLOATS = PerProblem()
 
 
 def attach_floats(problem, params, x, y):
     """Record that `problem`'s numbers are exactly these float arrays (numpy, any float
     dtype): params [(W, b or None) per layer], x and y (samples × features; y None)."""
-    key = id(problem)
-    _FLOATS[key] = (weakref.ref(problem, lambda _, key=key: _FLOATS.pop(key, None)),
-                    (params, x, y))
+    _FLOATS.keep(problem, (params, x, y))
 
 
 def read_floats(problem, all_from_floats):
     """read()'s matrices from the attached float arrays, made by all_from_floats
     (limbs.all_from_floats, one call for every array); None when the problem has none."""
-    held = _FLOATS.get(id(problem))
-    if held is None or held[0]() is not problem:
+    held = _FLOATS.held(problem)
+    if held is None:
         return None
-    params, x, y = held[1]
-    arrays = [w for w, _ in params] + [b.reshape(-1, 1) for _, b in params if b is not None] + [x.T]
-    made = iter(all_from_floats(arrays + ([y.T] if y is not None else [])))
-    ws = [next(made) for _ in params]
-    bs = [None if b is None else next(made) for _, b in params]
-    x = next(made)
-    return list(zip(ws, bs)), x, next(made, None)
+    params, x, y = held
+    arrays = []
+    for w, b in params:
+        arrays += [w] if b is None else [w, b.reshape(-1, 1)]
+    made = iter(all_from_floats(arrays + [x.T] + ([] if y is None else [y.T])))
+    pairs = [(next(made), None if b is None else next(made)) for _, b in params]
+    return pairs, next(made), next(made, None)
 
 
 def rational(value):
